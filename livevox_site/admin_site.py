@@ -1,0 +1,49 @@
+"""The admin site: its login asks for the client code, as the vendor's own portal does."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import authenticate
+
+from .errors import TooManyAttempts
+from .services import client_ip, login_failed, login_throttle_check
+
+
+class ClientAuthenticationForm(AdminAuthenticationForm):
+    client_code = forms.CharField(label="Client code", max_length=64)
+    field_order = ["client_code", "username", "password"]
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": (
+            "Please enter the correct client code, user name and password for a staff account."
+        ),
+        "throttled": "Too many failed login attempts; try again later.",
+    }
+
+    def clean(self):
+        client_code = self.cleaned_data.get("client_code", "").strip()
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if client_code and username and password:
+            ip = client_ip(self.request) if self.request else None
+            try:
+                login_throttle_check(client_code=client_code, username=username, ip=ip)
+            except TooManyAttempts:
+                raise forms.ValidationError(
+                    self.error_messages["throttled"], code="throttled"
+                ) from None
+            self.user_cache = authenticate(
+                self.request, client_code=client_code, username=username, password=password
+            )
+            if self.user_cache is None:
+                login_failed(client_code=client_code, username=username, ip=ip)
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class LiveVoxAdminSite(admin.AdminSite):
+    site_header = "LiveVox Compliance"
+    site_title = "LiveVox Compliance admin"
+    index_title = "Compliance and dialing configuration"
+    login_form = ClientAuthenticationForm

@@ -1,0 +1,129 @@
+"""API conventions shared by every resource app: the tenant-scoped base viewset, client
+resolution, ``offset``/``count`` paging with relative ``next`` links, and ``info`` answers."""
+
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
+from rest_framework import viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from .audit import Actor, audit_last_modified
+from .errors import SHAPE_CODE, EntryNotFound, InvalidInput
+from .lenient import epoch_ms, parse_int, query
+from .models import Client
+
+MAX_COUNT = 1000
+
+
+def resolve_client(request) -> Client:
+    """The client a request acts for: the user's own, or with ``?client=`` another one, which
+    only a Sysadmin may name (anyone else: 403)."""
+    user = request.user
+    raw = query(request).get("client")
+    if raw is None:
+        return user.client
+    client_id = parse_int(raw, "client")
+    if client_id == user.client_id:
+        return user.client
+    if not user.is_sysadmin:
+        raise PermissionDenied("You may not act for another client")
+    client = Client.objects.filter(pk=client_id).first()
+    if client is None:
+        raise EntryNotFound("Client not found")
+    return client
+
+
+def page_params(request) -> tuple[int, int]:
+    """``offset`` and ``count``, both required; ``count`` is capped at 1000 (the vendor's cap)."""
+    params = query(request)
+    for name in ("offset", "count"):
+        if name not in params:
+            raise InvalidInput(f"{name} is required", field=name)
+    offset = parse_int(params["offset"], "offset", min_value=0)
+    count = parse_int(params["count"], "count", min_value=1)
+    return offset, min(count, MAX_COUNT)
+
+
+def next_link(request, offset: int, count: int) -> str:
+    """Relative, no leading slash, repeating the version segment the client used:
+    ``compliance/v6.0/email/dnc?offset=5&count=5``."""
+    category, _, rest = request.path_info.lstrip("/").partition("/")
+    version = getattr(request, "lv_version", "")
+    path = "/".join(part for part in (category, version, rest) if part)
+    others = [(k, v) for k, v in request.GET.items() if k.lower() not in ("offset", "count")]
+    return f"{path}?{urlencode([('offset', offset + count), ('count', count), *others])}"
+
+
+class TenantViewSet(viewsets.GenericViewSet):
+    """Base for every LiveVox API viewset.
+
+    - ``request.client`` is resolved once, after authentication and the role check.
+    - ``get_queryset`` always filters by ``tenant_field`` = ``request.client``; subclasses
+      refine it in ``scope_queryset`` and may not override ``get_queryset`` (checked at class
+      creation), so scoping cannot be forgotten. Another client's object is then a 404.
+    - ``error_shape`` picks the error body of the family (see ``livevox_site.errors``).
+    """
+
+    tenant_field = "client"
+    error_shape = SHAPE_CODE
+    read_perm: str | None = None
+    write_perm: str | None = None
+    action_perms: dict[str, str] = {}
+    agent_actions: tuple[str, ...] = ()
+    lookup_value_regex = r"[^/]+"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__}: extend scope_queryset(), not get_queryset()")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        request.client = resolve_client(request)
+        request._request.client = request.client
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset().filter(**{self.tenant_field: self.request.client})
+        return self.scope_queryset(queryset)
+
+    def scope_queryset(self, queryset: QuerySet) -> QuerySet:
+        """Hook: narrow or annotate the tenant's queryset."""
+        return queryset
+
+    def get_object(self):
+        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        try:
+            value = int(lookup)
+        except ValueError:
+            raise EntryNotFound() from None
+        obj = self.get_queryset().filter(**{self.lookup_field: value}).first()
+        if obj is None:
+            raise EntryNotFound()
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.from_request(self.request)
+
+    def paged_response(self, queryset: QuerySet, key: str, serialize) -> Response:
+        """One page as ``{key: [...], "next": link-or-null}``."""
+        offset, count = page_params(self.request)
+        rows = list(queryset[offset : offset + count + 1])
+        more = len(rows) > count
+        return Response(
+            {
+                key: [serialize(row) for row in rows[:count]],
+                "next": next_link(self.request, offset, count) if more else None,
+            }
+        )
+
+    def info_response(self, queryset: QuerySet, object_types: list[str]) -> Response:
+        """``{size, lastModified}``; lastModified (epoch ms) is left out when nothing was ever
+        changed, as the vendor allows."""
+        body = {"size": queryset.count()}
+        last = audit_last_modified(client=self.request.client, object_types=object_types)
+        if last is not None:
+            body["lastModified"] = epoch_ms(last)
+        return Response(body)

@@ -1,0 +1,63 @@
+"""Authentication: client code + user name + password (admin and session API), and the
+``LV-Session`` header for every other API call."""
+
+from datetime import timedelta
+
+from django.contrib.auth.backends import ModelBackend
+from django.utils import timezone
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from .models import LVSession, User
+
+# Writing last_used_at on every call would put a write on the hot path; a minute's slack on a
+# two-hour idle timeout costs nothing.
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+class ClientUserBackend(ModelBackend):
+    """Authenticates ``(client_code, username, password)``. Also the permission backend: its
+    ``has_perm`` reads the role and power groups."""
+
+    def authenticate(self, request, username=None, password=None, client_code=None, **kwargs):
+        if not (client_code and username and password):
+            return None
+        user = (
+            User.objects.select_related("client")
+            .filter(client__code__iexact=client_code.strip(), username=username.strip())
+            .first()
+        )
+        if user is None:
+            User().set_password(password)  # same work as a real check: no timing oracle
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+    def get_user(self, user_id):
+        user = User.objects.select_related("client").filter(pk=user_id).first()
+        return user if user and self.user_can_authenticate(user) else None
+
+
+class LVSessionAuthentication(BaseAuthentication):
+    """``LV-Session: <sessionId>``. Sets ``request.auth`` to the ``LVSession``."""
+
+    header = "HTTP_LV_SESSION"
+
+    def authenticate(self, request):
+        key = request.META.get(self.header, "").strip()
+        if not key:
+            return None
+        session = (
+            LVSession.objects.select_related("user__client", "access_token").filter(key=key).first()
+        )
+        now = timezone.now()
+        if session is None or not session.is_valid(now) or not session.user.is_active:
+            raise AuthenticationFailed("Session is invalid or has expired")
+        if now - session.last_used_at > TOUCH_EVERY:
+            LVSession.objects.filter(pk=session.pk).update(last_used_at=now)
+            session.last_used_at = now
+        return session.user, session
+
+    def authenticate_header(self, request) -> str:
+        return "LV-Session"

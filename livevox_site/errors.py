@@ -1,0 +1,121 @@
+"""The error contract (wire-notes section 3), produced in one place.
+
+Services raise ``LVError`` subclasses; the API's exception handler turns those and DRF's own
+exceptions into one of the two documented bodies, chosen by the view's ``error_shape``:
+``{"code": N, "message": "..."}`` (DNC, compliance checks, recordings, sessions) or
+``{"errorCode": N, "errorMessage": "..."}`` (dialing strategies and profiles).
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import IntegrityError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+logger = logging.getLogger(__name__)
+
+CODE_ALREADY_EXISTS = 201
+CODE_INVALID = 202
+CODE_NOT_FOUND = 203
+
+SHAPE_CODE = "code"
+SHAPE_ERROR_CODE = "errorCode"
+
+
+class LVError(Exception):
+    """A documented failure: an HTTP status, a LiveVox code and a message."""
+
+    status = status.HTTP_400_BAD_REQUEST
+    code = CODE_INVALID
+    default_message = "Invalid input"
+
+    def __init__(self, message: str | None = None, *, field: str | None = None):
+        self.message = message or self.default_message
+        self.field = field
+        super().__init__(self.message)
+
+
+class InvalidInput(LVError):
+    """400, code 202: the request names a bad value. ``field`` says which."""
+
+
+class AlreadyExists(LVError):
+    code = CODE_ALREADY_EXISTS
+    default_message = "Element already exists"
+
+
+class EntryNotFound(LVError):
+    status = status.HTTP_404_NOT_FOUND
+    code = CODE_NOT_FOUND
+    default_message = "Entry not found"
+
+
+class Unauthorized(LVError):
+    status = status.HTTP_401_UNAUTHORIZED
+    code = 401
+    default_message = "Not authenticated"
+
+
+class TooManyAttempts(LVError):
+    status = status.HTTP_429_TOO_MANY_REQUESTS
+    code = 429
+    default_message = "Too many failed login attempts; try again later"
+
+
+def error_body(shape: str, code: int, message: str) -> dict:
+    if shape == SHAPE_ERROR_CODE:
+        return {"errorCode": code, "errorMessage": message}
+    return {"code": code, "message": message}
+
+
+def _flatten(detail, prefix: str = "") -> list[str]:
+    """DRF validation detail as 'field: message' strings."""
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            name = "" if key == "non_field_errors" else str(key)
+            out += _flatten(value, f"{prefix}.{name}" if prefix and name else prefix or name)
+        return out
+    if isinstance(detail, list):
+        return [item for value in detail for item in _flatten(value, prefix)]
+    return [f"{prefix}: {detail}" if prefix else str(detail)]
+
+
+def _status_and_code(exc) -> tuple[int, int, str]:
+    if isinstance(exc, LVError):
+        return exc.status, exc.code, exc.message
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        return 404, CODE_NOT_FOUND, "Entry not found"
+    if isinstance(exc, exceptions.ValidationError):
+        return 400, CODE_INVALID, "; ".join(_flatten(exc.detail)) or "Invalid input"
+    if isinstance(exc, exceptions.ParseError):
+        return 400, CODE_INVALID, f"Malformed request body: {exc.detail}"
+    if isinstance(exc, exceptions.NotAuthenticated):
+        return 401, 401, "A valid LV-Session header is required"
+    if isinstance(exc, exceptions.AuthenticationFailed):
+        return 401, 401, str(exc.detail)
+    if isinstance(exc, exceptions.PermissionDenied | DjangoPermissionDenied):
+        detail = getattr(exc, "detail", None) or "Forbidden"
+        return 403, 403, str(detail)
+    if isinstance(exc, exceptions.APIException):
+        return exc.status_code, exc.status_code, str(exc.detail)
+    if isinstance(exc, IntegrityError):
+        return 400, CODE_INVALID, "The change conflicts with existing data; retry"
+    return 500, 500, "Internal error"
+
+
+def exception_handler(exc, context) -> Response:
+    view = context.get("view")
+    shape = getattr(view, "error_shape", SHAPE_CODE)
+    http_status, code, message = _status_and_code(exc)
+    if http_status >= 500:
+        logger.exception("Unhandled error in %s", view.__class__.__name__, exc_info=exc)
+    headers = {}
+    if isinstance(exc, exceptions.APIException):
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        if getattr(exc, "wait", None):
+            headers["Retry-After"] = str(int(exc.wait))
+    return Response(error_body(shape, code, message), status=http_status, headers=headers)

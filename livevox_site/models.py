@@ -1,0 +1,342 @@
+"""Site-wide models: tenants (clients and services), users, access tokens, LiveVox sessions,
+failed-login records and the append-only audit log."""
+
+import hashlib
+import math
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+from django.utils import timezone
+
+from .roles import POWER_DIALING_STRATEGIES, POWER_EDIT_DNC, POWER_GROUPS, ROLE_GROUPS, Role
+
+
+def sync_id_sequence(model: type[models.Model]) -> None:
+    """After rows were inserted with explicit ids (migration from LiveVox), move PostgreSQL's
+    sequence past them so that assigned ids never collide. SQLite does this by itself."""
+    if connection.vendor != "postgresql":
+        return
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence(%s, %s), "  # noqa: S608 (names from _meta)
+            f"GREATEST((SELECT MAX({pk}) FROM {table}), 1))",
+            [table, pk],
+        )
+
+
+class ExplicitIdMixin:
+    """Ids may be given (as LiveVox assigned them) or left to the database."""
+
+    def save(self, *args, **kwargs):
+        explicit = self._state.adding and self.pk is not None
+        super().save(*args, **kwargs)
+        if explicit:
+            sync_id_sequence(type(self))
+
+
+class PhoneDncType(models.TextChoices):
+    LEGACY = "LEGACY", "Legacy DNC"
+    DIAL_TIME = "DIAL_TIME", "Dial-Time Phone DNC"
+
+
+class Client(ExplicitIdMixin, models.Model):
+    """A LiveVox client: the tenant. Every piece of customer data belongs to exactly one."""
+
+    id = models.AutoField(primary_key=True)
+    code = models.CharField(
+        max_length=64, unique=True, help_text="Client code used to log in (clientName)."
+    )
+    name = models.CharField(max_length=200)
+    phone_dnc_type = models.CharField(
+        "Phone DNC Type",
+        max_length=16,
+        choices=PhoneDncType.choices,
+        default=PhoneDncType.DIAL_TIME,
+    )
+    time_zone = models.CharField(max_length=64, default="America/New_York")
+    default_dialing_strategy = models.ForeignKey(
+        "strategies.DialingStrategy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requeue_dialing_strategy = models.ForeignKey(
+        "strategies.DialingStrategy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.id})"
+
+    def save(self, *args, **kwargs):
+        self.code = self.code.strip().upper()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        for field in ("default_dialing_strategy", "requeue_dialing_strategy"):
+            strategy = getattr(self, field)
+            if strategy is not None and self.pk and strategy.client_id != self.pk:
+                raise ValidationError({field: "Choose a dialing strategy of this client."})
+
+
+class Service(ExplicitIdMixin, models.Model):
+    id = models.AutoField(primary_key=True)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="services")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, username, password=None, *, client, **extra):
+        if isinstance(client, int | str):
+            client = Client.objects.get(pk=client)
+        user = self.model(username=username, client=client, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username, email=None, password=None, **extra):
+        """``createsuperuser``: a Sysadmin of the client given."""
+        extra.pop("is_superuser", None)
+        extra.pop("is_staff", None)
+        extra["role"] = Role.SYSADMIN
+        return self.create_user(username, password, email=email or "", **extra)
+
+    def get_by_natural_key(self, username):
+        # Only reached by code that ignores the client (Django's own commands); ambiguous names
+        # raise MultipleObjectsReturned rather than picking one.
+        return self.get(username=username)
+
+
+class User(AbstractUser):
+    """A person who logs in to one client. Role and powers decide what they may do; they are
+    mirrored into Django groups on save so the admin and the API read the same permissions."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="users")
+    username = models.CharField(max_length=150)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MANAGER)
+    power_dialing_strategies = models.BooleanField(
+        "Dialing Strategies power",
+        default=False,
+        help_text="Managers only: may view and edit dialing strategies.",
+    )
+    power_edit_dnc = models.BooleanField(
+        "Edit DNC Lists power",
+        default=False,
+        help_text="Managers only: may edit Do-Not-Call lists.",
+    )
+    password_changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+    REQUIRED_FIELDS = ["client"]
+
+    class Meta:
+        ordering = ["client_id", "username"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "username"], name="user_unique_per_client")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.client.code}" if self.client_id else self.username
+
+    @property
+    def is_sysadmin(self) -> bool:
+        return self.role == Role.SYSADMIN
+
+    @property
+    def powers(self) -> list[str]:
+        found = []
+        if self.power_dialing_strategies:
+            found.append(POWER_DIALING_STRATEGIES)
+        if self.power_edit_dnc:
+            found.append(POWER_EDIT_DNC)
+        return found
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def days_until_password_expires(self) -> int:
+        expires = self.password_changed_at + timedelta(days=settings.LV_PASSWORD_MAX_AGE_DAYS)
+        seconds = (expires - timezone.now()).total_seconds()
+        return max(0, math.ceil(seconds / 86400))
+
+    def save(self, *args, **kwargs):
+        # Powers are a Manager's options; other roles already hold what the powers give.
+        if self.role != Role.MANAGER:
+            self.power_dialing_strategies = False
+            self.power_edit_dnc = False
+        self.is_staff = self.role != Role.AGENT
+        self.is_superuser = False  # every right comes from the role's group, never a bypass
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"role", "power_dialing_strategies", "power_edit_dnc"} & set(
+            update_fields
+        ):
+            self.sync_groups()
+
+    def sync_groups(self) -> None:
+        from django.contrib.auth.models import Group
+
+        names = [ROLE_GROUPS[Role(self.role)]]
+        names += [POWER_GROUPS[power] for power in self.powers]
+        self.groups.set(Group.objects.filter(name__in=names))
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class AccessTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class AccessToken(models.Model):
+    """An API access token (``LV-Access``). Only its SHA-256 is stored; the token itself is
+    shown once, when it is created."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        max_length=8, editable=False, help_text="First characters, to tell tokens apart."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = AccessTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["client_id", "-created_at"]
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "active"
+        return f"{self.name} ({self.prefix}…, {state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @staticmethod
+    def generate() -> str:
+        return secrets.token_urlsafe(32)
+
+    def set_token(self, raw: str) -> None:
+        self.token_hash = hash_token(raw)
+        self.prefix = raw[:8]
+
+
+class LVSession(models.Model):
+    """A LiveVox API session (``LV-Session``), valid until it goes unused for
+    ``LV_SESSION_IDLE_SECONDS``. The id is kept as issued because logging in again with the same
+    user and token must return the same id."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="lv_sessions")
+    access_token = models.ForeignKey(AccessToken, on_delete=models.CASCADE, related_name="sessions")
+    agent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "access_token", "agent"])]
+
+    def __str__(self) -> str:
+        return f"session of {self.user}"
+
+    @property
+    def expires_at(self):
+        return self.last_used_at + timedelta(seconds=settings.LV_SESSION_IDLE_SECONDS)
+
+    def is_valid(self, now=None) -> bool:
+        return (now or timezone.now()) < self.expires_at and self.access_token.is_active
+
+
+class FailedLogin(models.Model):
+    """One failed login, kept for the throttling window (shared by every worker process)."""
+
+    client_code = models.CharField(max_length=64)
+    username = models.CharField(max_length=150)
+    ip = models.GenericIPAddressField(null=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["client_code", "username", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.client_code}/{self.username} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class Source(models.TextChoices):
+    API = "api", "API"
+    ADMIN = "admin", "Admin"
+    IMPORT = "import", "Import"
+    COMMAND = "command", "Command"
+
+
+class ImmutableQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit entries cannot be changed")
+
+    def delete(self):
+        raise PermissionError("Audit entries cannot be deleted")
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, from what to what. Append-only: the ORM refuses to change or
+    delete an entry, and a client with history cannot be deleted (PROTECT)."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The actor is copied, not linked, so that the entry outlives the user.
+    actor_id = models.IntegerField(null=True, blank=True)
+    actor_name = models.CharField(max_length=200, blank=True)
+    actor_session = models.CharField(max_length=16, blank=True, help_text="Session id prefix")
+    actor_token = models.CharField(max_length=16, blank=True, help_text="Access token prefix")
+    source = models.CharField(max_length=8, choices=Source.choices)
+    action = models.CharField(max_length=100, db_index=True)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    details = models.JSONField(null=True, blank=True, help_text="Counts, file names")
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["client", "object_type", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}#{self.object_id} by {self.actor_name}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit entries cannot be deleted")

@@ -1,0 +1,1 @@
+"""Placeholder package for a later issue; not yet an installed app."""

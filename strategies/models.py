@@ -1,0 +1,81 @@
+"""Dialing strategies: which phone positions to dial in which order, and what to do after each
+call result."""
+
+from django.db import models
+
+from livevox_site.models import Client, ExplicitIdMixin, Service
+
+
+class Result(models.Model):
+    """The catalog of call results (``lvResultId``), shared by every client; Sysadmins edit it."""
+
+    id = models.IntegerField("lvResultId", primary_key=True)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.name}"
+
+
+class DialingStrategy(ExplicitIdMixin, models.Model):
+    id = models.AutoField(primary_key=True)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="dialing_strategies")
+    name = models.CharField(max_length=200)
+    # Phone positions in dialing order, e.g. [1, 3, 2].
+    dialing_sequence = models.JSONField(default=list)
+    services = models.ManyToManyField(Service, blank=True, related_name="dialing_strategies")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "dialing strategies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "name"], name="strategy_name_unique_per_client"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_snapshot(self) -> dict:
+        return {
+            "id": self.pk,
+            "name": self.name,
+            "dialingSequenceItem": list(self.dialing_sequence),
+            "service": sorted(self.services.values_list("id", flat=True)) if self.pk else [],
+        }
+
+
+class Outcome(ExplicitIdMixin, models.Model):
+    """What to do after one call result, within one strategy."""
+
+    id = models.AutoField(primary_key=True)
+    strategy = models.ForeignKey(DialingStrategy, on_delete=models.CASCADE, related_name="outcomes")
+    result = models.ForeignKey(Result, on_delete=models.PROTECT, related_name="+")
+    dial_another_number = models.BooleanField(default=False)
+    max_number_of_retries = models.PositiveIntegerField(default=0)
+    retry_delay = models.PositiveIntegerField(default=0, help_text="Minutes")
+    requeue = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "result"], name="outcome_unique_per_result")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.result_id} in {self.strategy_id}"
+
+    def audit_snapshot(self) -> dict:
+        return {
+            "outcomeId": self.pk,
+            "strategyId": self.strategy_id,
+            "lvResultId": self.result_id,
+            "dialAnotherNumber": self.dial_another_number,
+            "maxNumberOfRetries": self.max_number_of_retries,
+            "retryDelay": self.retry_delay,
+            "requeue": self.requeue,
+        }
