@@ -103,8 +103,9 @@ class ValidateView(APIView):
     permission_classes: list = []
 
     @extend_schema(
+        operation_id="session_validate_query",
         responses={204: None, 404: None},
-        parameters=[OpenApiParameter("sessionId", str, required=False)],
+        parameters=[OpenApiParameter("sessionId", str, required=True)],
         auth=[],
         tags=["session"],
     )
@@ -113,6 +114,16 @@ class ValidateView(APIView):
         if key and session_validate(key):
             return Response(status=204)
         return Response(status=404)
+
+
+class ValidatePathView(ValidateView):
+    """``GET /session/validate/{sessionId}``."""
+
+    @extend_schema(
+        operation_id="session_validate", responses={204: None, 404: None}, auth=[], tags=["session"]
+    )
+    def get(self, request, session_id: str | None = None):
+        return super().get(request, session_id)
 
 
 class LogoutView(APIView):

@@ -36,7 +36,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("session/login", session_views.LoginView.as_view()),
     path("session/validate", session_views.ValidateView.as_view()),
-    path("session/validate/<str:session_id>", session_views.ValidateView.as_view()),
+    path("session/validate/<str:session_id>", session_views.ValidatePathView.as_view()),
     path("session/logout/<str:session_id>", session_views.LogoutView.as_view()),
     path("session/password", session_views.PasswordView.as_view()),
     path("configuration/", include("strategies.urls")),
