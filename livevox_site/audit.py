@@ -8,7 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.forms.models import model_to_dict
 
-from .models import AuditEntry, Client, Source
+from .models import AuditEntry, Client, LVSession, Source
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,10 @@ class Actor:
     @classmethod
     def from_request(cls, request, source: str = Source.API) -> "Actor":
         user = getattr(request, "user", None)
-        lv_session = getattr(request, "lv_session", None)
+        # LVSessionAuthentication puts the session in DRF's request.auth; the admin has none.
+        lv_session = getattr(request, "auth", None)
+        if not isinstance(lv_session, LVSession):
+            lv_session = None
         if user is None or not user.is_authenticated:
             return cls(source=source)
         return cls(

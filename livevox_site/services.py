@@ -85,19 +85,27 @@ def _window_start():
     return timezone.now() - timedelta(seconds=settings.LV_LOGIN_FAILURE_WINDOW_SECONDS)
 
 
+def _login_key(client_code: str, username: str) -> tuple[str, str]:
+    # The same normalisation as ClientUserBackend's lookup, so that " acme"/"manager " cannot
+    # open a fresh throttling bucket for the same account.
+    return client_code.strip().upper(), username.strip()
+
+
 def login_throttle_check(*, client_code: str, username: str, ip: str | None) -> None:
     """Refuse to even check a password once a user (or an address) failed too often."""
     since = _window_start()
     limit = settings.LV_LOGIN_MAX_FAILURES
     recent = FailedLogin.objects.filter(at__gte=since)
-    by_user = recent.filter(client_code=client_code.upper(), username=username)
+    client_code, username = _login_key(client_code, username)
+    by_user = recent.filter(client_code=client_code, username=username)
     if by_user.count() >= limit or (ip and recent.filter(ip=ip).count() >= 4 * limit):
         raise TooManyAttempts()
 
 
 def login_failed(*, client_code: str, username: str, ip: str | None) -> None:
     FailedLogin.objects.filter(at__lt=_window_start()).delete()
-    FailedLogin.objects.create(client_code=client_code.upper(), username=username, ip=ip)
+    client_code, username = _login_key(client_code, username)
+    FailedLogin.objects.create(client_code=client_code, username=username, ip=ip)
 
 
 def client_ip(request) -> str | None:
