@@ -1,0 +1,67 @@
+"""Dialing strategy reads, in the wire shape of the spec (key order as in its examples).
+
+Services are listed in the order they were assigned (the through table's ids), as the vendor
+does; services and outcomes are fetched for a whole page in one query each: no N+1.
+"""
+
+from .models import DialingStrategy, Outcome
+
+
+def service_ids_by_strategy(strategy_ids: list[int]) -> dict[int, list[int]]:
+    through = DialingStrategy.services.through
+    found: dict[int, list[int]] = {strategy_id: [] for strategy_id in strategy_ids}
+    rows = (
+        through.objects.filter(dialingstrategy_id__in=strategy_ids)
+        .order_by("pk")
+        .values_list("dialingstrategy_id", "service_id")
+    )
+    for strategy_id, service_id in rows:
+        found[strategy_id].append(service_id)
+    return found
+
+
+def outcome_body(outcome: Outcome) -> dict:
+    return {
+        "outcomeId": outcome.pk,
+        "lvResultId": outcome.result_id,
+        "dialAnotherNumber": outcome.dial_another_number,
+        "maxNumberOfRetries": outcome.max_number_of_retries,
+        "retryDelay": outcome.retry_delay,
+        "requeue": outcome.requeue,
+    }
+
+
+def strategy_list_item(strategy: DialingStrategy, service_ids: list[int]) -> dict:
+    return {
+        "service": [{"id": service_id} for service_id in service_ids],
+        "id": strategy.pk,
+        "name": strategy.name,
+    }
+
+
+def strategy_list_items(strategies: list[DialingStrategy]) -> list[dict]:
+    """List entries for one page of strategies (two queries in all)."""
+    services = service_ids_by_strategy([strategy.pk for strategy in strategies])
+    return [strategy_list_item(strategy, services[strategy.pk]) for strategy in strategies]
+
+
+def strategy_details(strategies: list[DialingStrategy]) -> list[dict]:
+    """Read bodies (the API's read, the admin's export) for several strategies at once."""
+    services = service_ids_by_strategy([strategy.pk for strategy in strategies])
+    outcomes: dict[int, list[Outcome]] = {strategy.pk: [] for strategy in strategies}
+    for outcome in Outcome.objects.filter(strategy__in=strategies).order_by("id"):
+        outcomes[outcome.strategy_id].append(outcome)
+    return [
+        {
+            "service": [{"id": service_id} for service_id in services[strategy.pk]],
+            "dialingSequenceItem": list(strategy.dialing_sequence),
+            "outcomeItem": [outcome_body(outcome) for outcome in outcomes[strategy.pk]],
+            "id": strategy.pk,
+            "name": strategy.name,
+        }
+        for strategy in strategies
+    ]
+
+
+def strategy_detail(strategy: DialingStrategy) -> dict:
+    return strategy_details([strategy])[0]
