@@ -11,7 +11,14 @@ import pytest
 from rest_framework.test import APIClient
 
 from livevox_site.audit import Actor
-from livevox_site.models import AccessToken, Client, PhoneDncType, Service, User
+from livevox_site.models import (
+    AccessToken,
+    Client,
+    PhoneDncType,
+    Service,
+    User,
+    sync_id_sequence,
+)
 from livevox_site.roles import Role
 from livevox_site.services import access_token_create, session_login
 
@@ -43,6 +50,7 @@ def client_a(db) -> Client:
         time_zone="America/New_York",
     )
     Service.objects.bulk_create(Service(id=i, client=client, name=f"S{i}") for i in SERVICES_A)
+    sync_id_sequence(Service)  # bulk_create skips ExplicitIdMixin's sequence move
     return client
 
 
@@ -56,6 +64,7 @@ def client_b(db) -> Client:
         time_zone="America/Los_Angeles",
     )
     Service.objects.bulk_create(Service(id=i, client=client, name=f"S{i}") for i in SERVICES_B)
+    sync_id_sequence(Service)  # bulk_create skips ExplicitIdMixin's sequence move
     return client
 
 
