@@ -76,7 +76,10 @@ def _service_id(item, field: str) -> int:
     raw = item.get("id") if isinstance(item, dict) else item
     if raw is None:
         raise InvalidInput(f"{field}: each entry needs an id", field=field)
-    return parse_int(raw, field, min_value=1)
+    service_id = parse_int(raw, field, min_value=1)
+    if service_id > MAX_INT:
+        raise InvalidInput(f"{field}: no service {service_id} in this client", field=field)
+    return service_id
 
 
 def clean_service_ids(value, *, client: Client | int, field: str = "service") -> list[int]:

@@ -384,7 +384,8 @@ def test_it_does_not_find_an_outcome_of_another_strategy(power, documentation, c
     for method in ("PUT", "DELETE"):
         response = power.call(method, f"{URL}/{documentation}/outcomes/{other}", {"requeue": 1})
         assert (response.status_code, response.json()) == (404, NOT_FOUND)
-    assert power.put(f"{URL}/{documentation}/outcomes/abc", {}).json() == NOT_FOUND
+    for bad in ("abc", "99999999999999999999", "-3"):
+        assert power.put(f"{URL}/{documentation}/outcomes/{bad}", {}).json() == NOT_FOUND
 
 
 def test_it_adds_a_service_as_the_example_including_the_misspelled_path(power, documentation):
@@ -403,7 +404,7 @@ def test_it_adds_a_service_as_the_example_including_the_misspelled_path(power, d
     ]
 
 
-@pytest.mark.parametrize("service", ["93126", "99999", "abc"])
+@pytest.mark.parametrize("service", ["93126", "99999", "abc", "99999999999999999999", "-1"])
 def test_it_does_not_find_a_service_outside_the_client(power, documentation, client_b, service):
     for method in ("PUT", "DELETE"):
         response = power.call(method, f"{URL}/{documentation}/services/{service}")
