@@ -57,6 +57,18 @@ def _client_of(obj) -> int | None:
     return value if isinstance(value, int) else getattr(value, "pk", None)
 
 
+def _without_client(fields) -> list:
+    kept = []
+    for field in fields:
+        if isinstance(field, list | tuple):
+            line = [name for name in field if name != "client"]
+            if line:
+                kept.append(tuple(line))
+        elif field != "client":
+            kept.append(field)
+    return kept
+
+
 class TenantScopedChoicesMixin:
     """Limits related-object choices to the user's client."""
 
@@ -103,8 +115,20 @@ class TenantAdminMixin(TenantScopedChoicesMixin):
             filters.insert(0, "client")
         return filters
 
+    def get_fieldsets(self, request, obj=None):
+        # The form leaves the stamped client out (get_exclude); the layout must too, or the
+        # admin fails rendering a field the form does not have.
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._stamps_client(request):
+            return fieldsets
+        return [
+            (name, {**options, "fields": _without_client(options.get("fields", ()))})
+            for name, options in fieldsets
+        ]
+
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
+        # change by keyword: Django's UserAdmin.get_form takes (request, obj=None, **kwargs).
+        form_class = super().get_form(request, obj, change=change, **kwargs)
         if not self._stamps_client(request):
             return form_class
         client = request.user.client

@@ -59,6 +59,9 @@ def snapshot(obj: models.Model | None) -> dict | None:
         return to_json(obj.audit_snapshot())
     data = model_to_dict(obj)
     data.pop("password", None)
+    for field in obj._meta.many_to_many:
+        if field.name in data:  # model_to_dict gives the related objects: keep their ids
+            data[field.name] = sorted(related.pk for related in data[field.name])
     data["id"] = obj.pk
     return to_json(data)
 

@@ -180,3 +180,16 @@ def _plain_static_files(settings):
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness would make every login in the suite take ~100 ms.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def admin_as(persona):
+    """``admin_as("manager")`` -> a Django test client logged in to the admin as that persona."""
+    from django.test import Client as BrowserClient
+
+    def make(name: str) -> BrowserClient:
+        browser = BrowserClient()
+        browser.force_login(persona(name))
+        return browser
+
+    return make
