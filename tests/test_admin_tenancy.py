@@ -183,12 +183,13 @@ def test_it_shows_a_superuser_only_their_own_client(admin_as, client_b):
 
 
 def test_it_shows_a_superuser_their_clients_users_below_sysadmin(admin_as, persona):
+    browser = admin_as("superuser")
     for name in ("sysadmin", "manager", "agent", "it_user", "outsider", "outsider_sysadmin"):
         persona(name)
     users = User.objects.filter(client_id=4199).exclude(role=Role.SYSADMIN)
     expected = sorted(users.values_list("pk", flat=True))
     assert len(expected) == 4
-    assert listed_ids(admin_as("superuser").get(USERS)) == expected
+    assert listed_ids(browser.get(USERS)) == expected
 
 
 def test_it_hides_other_clients_and_higher_roles_user_pages(admin_as, persona):
