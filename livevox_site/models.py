@@ -247,6 +247,17 @@ class AccessToken(models.Model):
         self.token_hash = hash_token(raw)
         self.prefix = raw[:8]
 
+    def audit_snapshot(self) -> dict:
+        # Not model_to_dict: it skips non-editable fields, and revoked_at is what changes.
+        return {
+            "id": self.pk,
+            "client": self.client_id,
+            "name": self.name,
+            "prefix": self.prefix,
+            "created_at": self.created_at,
+            "revoked_at": self.revoked_at,
+        }
+
 
 class LVSession(models.Model):
     """A LiveVox API session (``LV-Session``), valid until it goes unused for
