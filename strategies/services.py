@@ -466,15 +466,22 @@ def outcome_create(*, actor: Actor, strategy: DialingStrategy, data) -> Outcome:
     return outcome
 
 
-def outcome_update(*, actor: Actor, outcome: Outcome, data) -> Outcome:
-    """Change some of an outcome's settings: a key absent or null is left unchanged."""
+def outcome_update(*, actor: Actor, outcome: Outcome, data, result_id=None) -> Outcome:
+    """Change some of an outcome's settings: a key absent or null is left unchanged.
+    ``result_id`` (the admin only; the API cannot move an outcome) gives it another result."""
     values = clean_outcome(data, partial=True)
+    if result_id is not None:
+        values["result_id"] = clean_outcome({"lvResultId": result_id})["result_id"]
     with transaction.atomic():
         outcome = Outcome.objects.select_for_update().select_related("strategy").get(pk=outcome.pk)
         before = snapshot(outcome)
         for attr, value in values.items():
             setattr(outcome, attr, value)
-        outcome.save()
+        try:
+            with transaction.atomic():
+                outcome.save()
+        except IntegrityError:
+            raise AlreadyExists() from None
         after = snapshot(outcome)
         if after != before:
             audit_record(
