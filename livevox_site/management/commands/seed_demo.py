@@ -121,13 +121,23 @@ def seed_demo(stdout=None) -> None:
                 if not user.has_usable_password() or not user.check_password(DEMO_PASSWORD):
                     user.set_password(DEMO_PASSWORD)
                 user.save()
-            if (
-                not AccessToken.objects.active()
-                .filter(token_hash=hash_token(spec["token"]))
-                .exists()
-            ):
+            token = AccessToken.objects.filter(token_hash=hash_token(spec["token"])).first()
+            if token is None:
                 access_token_create(
                     actor=actor, client=client, name="Demo token", raw=spec["token"]
+                )
+            elif not token.is_active:
+                # Its hash is unique, so a revoked demo token cannot be created again: restore it.
+                before = snapshot(token)
+                token.revoked_at = None
+                token.save(update_fields=["revoked_at"])
+                audit_record(
+                    actor=actor,
+                    client=client,
+                    action="site.accesstoken.restored",
+                    obj=token,
+                    before=before,
+                    after=snapshot(token),
                 )
     if stdout is not None:
         stdout.write(demo_logins_text())
