@@ -301,7 +301,8 @@ def strategy_delete(*, actor: Actor, strategy: DialingStrategy) -> None:
 
 
 def _copy_name(strategy: DialingStrategy) -> str:
-    base = f"{strategy.name} (copy"[: NAME_MAX_LENGTH - 12]
+    # Room for " (copy 9999)".
+    base = f"{strategy.name[: NAME_MAX_LENGTH - 12]} (copy"
     taken = set(
         DialingStrategy.objects.filter(
             client_id=strategy.client_id, name__startswith=base
