@@ -183,6 +183,10 @@ class DialingStrategyAdmin(TenantAdminMixin, admin.ModelAdmin):
     def dialing_sequence_display(self, obj: DialingStrategy) -> str:
         return ", ".join(str(position) for position in obj.dialing_sequence)
 
+    def get_readonly_fields(self, request, obj=None):
+        # A strategy stays with its client (its services and outcomes belong there).
+        return ["client"] if obj is not None and sees_all_clients(request) else []
+
     def get_fields(self, request, obj=None):
         fields = ["name", "dialing_sequence_text", "services"]
         return ["client", *fields] if sees_all_clients(request) else fields

@@ -417,6 +417,8 @@ def strategy_services_remove_all(*, actor: Actor, strategy: DialingStrategy) -> 
     with transaction.atomic():
         strategy = _locked(strategy)
         before = snapshot(strategy)
+        if not before["service"]:
+            return
         strategy.services.clear()
         audit_record(
             actor=actor,
@@ -520,6 +522,8 @@ def outcomes_delete_all(*, actor: Actor, strategy: DialingStrategy) -> None:
     with transaction.atomic():
         strategy = _locked(strategy)
         outcomes = list(strategy.outcomes.order_by("id"))
+        if not outcomes:
+            return
         Outcome.objects.filter(strategy=strategy).delete()
         audit_record(
             actor=actor,

@@ -390,3 +390,17 @@ def test_client_admin_sets_the_default_and_requeue_strategy(browser, strategy_a,
     assert response.status_code == 302
     client = Client.objects.get(pk=strategy_a.client_id)
     assert client.default_dialing_strategy == client.requeue_dialing_strategy == strategy_a
+
+
+def test_a_sysadmin_adds_for_another_client_and_cannot_move_a_strategy(browser, strategy_b):
+    web = browser("sysadmin")
+
+    added = web.post(ADD, form_data(name="For B", services=[93126, 789], client="93119"))
+    page = web.get(change_url(strategy_b.pk)).content.decode()
+
+    assert added.status_code == 302
+    made = DialingStrategy.objects.get(name="For B")
+    assert made.client_id == 93119
+    assert list(made.services.order_by("id").values_list("id", flat=True)) == [789, 93126]
+    assert 'name="client"' not in page
+    assert "BETA (93119)" in page

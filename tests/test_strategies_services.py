@@ -131,6 +131,9 @@ def test_an_update_that_changes_nothing_writes_no_entry(power, strategy):
 
     power.post(f"{URL}/{strategy.pk}", {"name": "S", "dialingSequenceItem": [1]})
     power.put(f"{URL}/{strategy.pk}/outcomes/{outcome.pk}", {"requeue": False})
+    empty = DialingStrategy.objects.create(client=strategy.client, name="E", dialing_sequence=[1])
+    assert power.delete(f"{URL}/{empty.pk}/outcomes").status_code == 204
+    assert power.delete(f"{URL}/{empty.pk}/services").status_code == 204
 
     assert not AuditEntry.objects.filter(object_type__in=INFO_OBJECT_TYPES).exists()
 
