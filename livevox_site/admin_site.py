@@ -10,7 +10,9 @@ from .services import client_ip, login_failed, login_throttle_check
 
 
 class ClientAuthenticationForm(AdminAuthenticationForm):
-    client_code = forms.CharField(label="Client code", max_length=64)
+    client_code = forms.CharField(
+        label="Client code", max_length=64, widget=forms.TextInput(attrs={"autofocus": True})
+    )
     field_order = ["client_code", "username", "password"]
     error_messages = {
         **AdminAuthenticationForm.error_messages,
@@ -19,6 +21,11 @@ class ClientAuthenticationForm(AdminAuthenticationForm):
         ),
         "throttled": "Too many failed login attempts; try again later.",
     }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # The client code comes first, so it takes the focus from the user name.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
 
     def clean(self):
         client_code = self.cleaned_data.get("client_code", "").strip()

@@ -193,3 +193,7 @@ def admin_as(persona):
         return browser
 
     return make
+
+
+# Browser fixtures (chromium, browser_page) live in tests/browser.py with admin_login().
+from .browser import browser_page, chromium  # noqa: E402, F401
