@@ -1,9 +1,11 @@
 """Authentication: client code + user name + password (admin and session API), and the
 ``LV-Session`` header for every other API call."""
 
+import time
 from datetime import timedelta
 
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -15,9 +17,36 @@ from .models import LVSession, User
 TOUCH_EVERY = timedelta(seconds=60)
 
 
+# Group permissions change only when roles.sync_role_groups runs (migrations); caching them per
+# process takes two queries off every API call (bench/bench_api.py). A minute bounds staleness
+# for processes that did not run the migration.
+GROUP_PERMS_TTL_SECONDS = 60.0
+_group_perms: dict[frozenset[str], tuple[float, frozenset[str]]] = {}
+
+
+def group_permissions(names: frozenset[str]) -> frozenset[str]:
+    """ "app_label.codename" permissions held by these groups (cached per process)."""
+    now = time.monotonic()
+    hit = _group_perms.get(names)
+    if hit is not None and now - hit[0] < GROUP_PERMS_TTL_SECONDS:
+        return hit[1]
+    perms = frozenset(
+        f"{app_label}.{codename}"
+        for app_label, codename in Permission.objects.filter(group__name__in=names).values_list(
+            "content_type__app_label", "codename"
+        )
+    )
+    _group_perms[names] = (now, perms)
+    return perms
+
+
+def clear_group_permissions_cache() -> None:
+    _group_perms.clear()
+
+
 class ClientUserBackend(ModelBackend):
-    """Authenticates ``(client_code, username, password)``. Also the permission backend: its
-    ``has_perm`` reads the role and power groups."""
+    """Authenticates ``(client_code, username, password)``. Also the permission backend: a
+    user's rights are exactly those of their role and power groups (no per-user permissions)."""
 
     def authenticate(self, request, username=None, password=None, client_code=None, **kwargs):
         if not (client_code and username and password):
@@ -33,6 +62,14 @@ class ClientUserBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user_permissions(self, user_obj, obj=None) -> set:
+        return set()  # rights come only from the role and power groups
+
+    def get_group_permissions(self, user_obj, obj=None) -> set:
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        return set(group_permissions(user_obj.group_names()))
 
     def get_user(self, user_id):
         user = User.objects.select_related("client").filter(pk=user_id).first()

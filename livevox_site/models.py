@@ -196,12 +196,14 @@ class User(AbstractUser):
         ):
             self.sync_groups()
 
+    def group_names(self) -> frozenset[str]:
+        """The role and power groups this user belongs to (derived, never edited by hand)."""
+        return frozenset([ROLE_GROUPS[Role(self.role)], *(POWER_GROUPS[p] for p in self.powers)])
+
     def sync_groups(self) -> None:
         from django.contrib.auth.models import Group
 
-        names = [ROLE_GROUPS[Role(self.role)]]
-        names += [POWER_GROUPS[power] for power in self.powers]
-        self.groups.set(Group.objects.filter(name__in=names))
+        self.groups.set(Group.objects.filter(name__in=self.group_names()))
 
 
 def hash_token(raw: str) -> str:

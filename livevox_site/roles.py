@@ -106,3 +106,7 @@ def sync_role_groups(apps, schema_editor=None) -> None:
         group, _ = Group.objects.get_or_create(name=name)
         wanted = [by_key[key] for key in permission_codenames(name) if key in by_key]
         group.permissions.set(wanted)
+
+    from .auth import clear_group_permissions_cache
+
+    clear_group_permissions_cache()
