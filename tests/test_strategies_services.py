@@ -164,6 +164,7 @@ def test_list_queries_do_not_grow_with_the_page(power, client_a):
             )
             made.services.add(20180, 18892)
             Outcome.objects.create(strategy=made, result_id=320)
+        power.get(f"{URL}/info")  # warm the per-process permission cache
         with CaptureQueriesContext(connection) as queries:
             response = power.get(f"{URL}?offset=0&count=100")
         assert len(response.json()["strategy"]) == total
@@ -173,6 +174,7 @@ def test_list_queries_do_not_grow_with_the_page(power, client_a):
 
 
 def test_read_queries_do_not_grow_with_outcomes(power, strategy):
+    power.get(f"{URL}/info")  # warm the per-process permission cache
     with CaptureQueriesContext(connection) as few:
         power.get(f"{URL}/{strategy.pk}")
     for result_id in (301, 305, 310, 316):
