@@ -107,14 +107,15 @@ class TenantViewSet(viewsets.GenericViewSet):
     def actor(self) -> Actor:
         return Actor.from_request(self.request)
 
-    def paged_response(self, queryset: QuerySet, key: str, serialize) -> Response:
-        """One page as ``{key: [...], "next": link-or-null}``."""
+    def paged_response(self, queryset: QuerySet, key: str, serialize_page) -> Response:
+        """One page as ``{key: [...], "next": link-or-null}``. ``serialize_page`` turns the
+        page's rows into the JSON list at once, so related rows can be fetched per page."""
         offset, count = page_params(self.request)
         rows = list(queryset[offset : offset + count + 1])
         more = len(rows) > count
         return Response(
             {
-                key: [serialize(row) for row in rows[:count]],
+                key: serialize_page(rows[:count]),
                 "next": next_link(self.request, offset, count) if more else None,
             }
         )

@@ -10,7 +10,7 @@ from drf_spectacular.utils import (
 from rest_framework import status
 from rest_framework.response import Response
 
-from livevox_site.api import TenantViewSet, next_link, page_params
+from livevox_site.api import TenantViewSet
 from livevox_site.errors import SHAPE_ERROR_CODE
 from livevox_site.lenient import body_object
 
@@ -81,16 +81,7 @@ class DialingStrategyViewSet(TenantViewSet):
         responses={200: serializers.StrategyList, **ERRORS},
     )
     def list(self, request):
-        # Like paged_response, but services are fetched for the whole page in one query.
-        offset, count = page_params(request)
-        rows = list(self.get_queryset()[offset : offset + count + 1])
-        more = len(rows) > count
-        return Response(
-            {
-                "strategy": selectors.strategy_list_items(rows[:count]),
-                "next": next_link(request, offset, count) if more else None,
-            }
-        )
+        return self.paged_response(self.get_queryset(), "strategy", selectors.strategy_list_items)
 
     @doc(
         "dialingStrategiesInfo",

@@ -27,7 +27,9 @@ class ServiceViewSet(TenantViewSet):
     agent_actions = ("list",)
 
     def list(self, request):
-        return self.paged_response(self.get_queryset(), "service", service_json)
+        return self.paged_response(
+            self.get_queryset(), "service", lambda rows: [service_json(row) for row in rows]
+        )
 
     def retrieve(self, request, pk=None):
         return Response(service_json(self.get_object()))
