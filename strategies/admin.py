@@ -42,6 +42,18 @@ def _form_field(error: LVError, mapping: dict) -> str | None:
     return mapping.get(field)
 
 
+def _form_message(error: LVError, mapping: dict) -> str:
+    """The service's message without the API field name when it sits under its own form field:
+    "dialingSequenceItem: position 1 appears twice" -> "Position 1 appears twice"."""
+    message = error.message
+    if error.field and _form_field(error, mapping):
+        for prefix in (f"{error.field}: ", f"{error.field} "):
+            if message.startswith(prefix):
+                rest = message[len(prefix) :]
+                return rest[:1].upper() + rest[1:]
+    return message
+
+
 def outcome_wire(outcome: Outcome) -> dict:
     return {
         "lvResultId": outcome.result_id,
@@ -107,7 +119,9 @@ class DialingStrategyForm(forms.ModelForm):
             try:
                 cleaned[key] = check()
             except LVError as error:
-                self.add_error(_form_field(error, STRATEGY_FIELDS), error.message)
+                self.add_error(
+                    _form_field(error, STRATEGY_FIELDS), _form_message(error, STRATEGY_FIELDS)
+                )
         return cleaned
 
 
@@ -137,7 +151,7 @@ class OutcomeInlineForm(forms.ModelForm):
         try:
             services.clean_outcome(data)
         except LVError as error:
-            self.add_error(_form_field(error, OUTCOME_FIELDS), error.message)
+            self.add_error(_form_field(error, OUTCOME_FIELDS), _form_message(error, OUTCOME_FIELDS))
         return cleaned
 
 

@@ -130,7 +130,7 @@ def test_it_checks_a_sysadmin_choice_of_services_against_the_strategys_client(
     response = browser("sysadmin").post(ADD, form_data(services=[93126, 20180], client="4199"))
 
     assert response.status_code == 200
-    assert "service: no service 93126 in this client" in response.content.decode()
+    assert "No service 93126 in this client" in response.content.decode()
     assert DialingStrategy.objects.count() == 0
 
 
@@ -175,10 +175,10 @@ def test_it_forbids_managers_without_the_power(browser, strategy_a, who):
     ("sequence", "message"),
     [
         ("", "This field is required."),
-        ("1, 1", "dialingSequenceItem: position 1 appears twice"),
-        ("1, 0", "dialingSequenceItem must hold whole numbers of 1 or more"),
-        ("1, x", "dialingSequenceItem must hold whole numbers of 1 or more"),
-        (",", "dialingSequenceItem must be a non-empty list of phone positions"),
+        ("1, 1", "Position 1 appears twice"),
+        ("1, 0", "Must hold whole numbers of 1 or more"),
+        ("1, x", "Must hold whole numbers of 1 or more"),
+        (",", "Must be a non-empty list of phone positions"),
     ],
 )
 def test_it_shows_a_bad_dialing_sequence_as_a_form_error(browser, client_a, sequence, message):
@@ -194,7 +194,7 @@ def test_it_shows_a_taken_name_as_one_form_error(browser, strategy_a):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count("a dialing strategy named") == 1
+    assert html.count("A dialing strategy named") == 1
     assert DialingStrategy.objects.count() == 1
 
 

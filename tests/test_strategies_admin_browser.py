@@ -154,8 +154,8 @@ def test_a_manager_sees_only_their_clients_services_and_strategies(
 @pytest.mark.parametrize(
     ("sequence", "message"),
     [
-        ("1, 1", "dialingSequenceItem: position 1 appears twice"),
-        ("0", "dialingSequenceItem must hold whole numbers of 1 or more, not '0'"),
+        ("1, 1", "Position 1 appears twice"),
+        ("0", "Must hold whole numbers of 1 or more, not '0'"),
     ],
 )
 def test_a_bad_dialing_sequence_is_shown_on_the_page_and_nothing_is_saved(
