@@ -17,7 +17,7 @@ from .admin_base import (
 from .errors import LVError
 from .models import AccessToken, AuditEntry, Client, Service, User
 from .roles import ROLE_RANK, Role
-from .services import access_token_create, access_token_revoke
+from .services import access_token_create, access_token_revoke, service_delete
 
 admin.site.unregister(Group)  # groups are derived from roles and powers, never edited by hand
 
@@ -38,18 +38,20 @@ class ExplicitIdForm(forms.ModelForm):
 
 
 class ExplicitIdAdminMixin:
+    """Sysadmins (who migrate clients from LiveVox) may keep the vendor's ids. Ids are global,
+    so only they may pick one: anyone else could probe which ids other clients hold."""
+
+    def _gives_ids(self, request, obj) -> bool:
+        return obj is None and sees_all_clients(request)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
+        if self._gives_ids(request, obj):
             kwargs["form"] = type("AddForm", (ExplicitIdForm,), {})
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
-        if obj is None and "new_id" not in fields:
-            fields.insert(0, "new_id")
-        elif obj is not None and "new_id" in fields:
-            fields.remove("new_id")
-        return fields
+        fields = [f for f in super().get_fields(request, obj) if f != "new_id"]
+        return ["new_id", *fields] if self._gives_ids(request, obj) else fields
 
     def save_model(self, request, obj, form, change):
         if not change and form.cleaned_data.get("new_id"):
@@ -91,6 +93,17 @@ class ServiceAdmin(ExplicitIdAdminMixin, TenantAdminMixin, admin.ModelAdmin):
     list_display = ["id", "name"]
     search_fields = ["name", "=id"]
     fields = ["client", "name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A service stays with its client: its assignments and lists belong to that client.
+        return ["client"] if obj is not None and sees_all_clients(request) else []
+
+    def delete_model(self, request, obj):
+        service_delete(actor=admin_actor(request), service=obj)
+
+    def delete_queryset(self, request, queryset):
+        for service in queryset:
+            service_delete(actor=admin_actor(request), service=service)
 
 
 class UserChange(UserChangeForm):

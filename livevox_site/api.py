@@ -4,7 +4,7 @@ resolution, ``offset``/``count`` paging with relative ``next`` links, and ``info
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
@@ -67,6 +67,8 @@ class TenantViewSet(viewsets.GenericViewSet):
 
     tenant_field = "client"
     error_shape = SHAPE_CODE
+    # Bodies are parsed by the services; this only lets OPTIONS and the browsable API render.
+    serializer_class = serializers.Serializer
     read_perm: str | None = None
     write_perm: str | None = None
     action_perms: dict[str, str] = {}

@@ -6,11 +6,13 @@ exceptions into one of the two documented bodies, chosen by the view's ``error_s
 ``{"errorCode": N, "errorMessage": "..."}`` (dialing strategies and profiles).
 """
 
+import json
 import logging
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import IntegrityError
-from django.http import Http404
+from django.db import DataError, IntegrityError
+from django.http import Http404, HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -64,6 +66,14 @@ class TooManyAttempts(LVError):
     default_message = "Too many failed login attempts; try again later"
 
 
+# Families answering {"errorCode", "errorMessage"} (wire-notes section 3), by path prefix.
+ERROR_CODE_PREFIXES = ("/configuration/", "/compliance/dialingProfiles")
+
+
+def shape_for_path(path: str) -> str:
+    return SHAPE_ERROR_CODE if path.startswith(ERROR_CODE_PREFIXES) else SHAPE_CODE
+
+
 def error_body(shape: str, code: int, message: str) -> dict:
     if shape == SHAPE_ERROR_CODE:
         return {"errorCode": code, "errorMessage": message}
@@ -86,7 +96,8 @@ def _flatten(detail, prefix: str = "") -> list[str]:
 def _status_and_code(exc) -> tuple[int, int, str]:
     if isinstance(exc, LVError):
         return exc.status, exc.code, exc.message
-    if isinstance(exc, Http404 | exceptions.NotFound):
+    if isinstance(exc, Http404 | exceptions.NotFound | ObjectDoesNotExist):
+        # ObjectDoesNotExist: the row went away between lookup and lock (a concurrent delete).
         return 404, CODE_NOT_FOUND, "Entry not found"
     if isinstance(exc, exceptions.ValidationError):
         return 400, CODE_INVALID, "; ".join(_flatten(exc.detail)) or "Invalid input"
@@ -103,6 +114,8 @@ def _status_and_code(exc) -> tuple[int, int, str]:
         return exc.status_code, exc.status_code, str(exc.detail)
     if isinstance(exc, IntegrityError):
         return 400, CODE_INVALID, "The change conflicts with existing data; retry"
+    if isinstance(exc, DataError):
+        return 400, CODE_INVALID, "A value is out of range or cannot be stored"
     return 500, 500, "Internal error"
 
 
@@ -119,3 +132,16 @@ def exception_handler(exc, context) -> Response:
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(int(exc.wait))
     return Response(error_body(shape, code, message), status=http_status, headers=headers)
+
+
+def wire_error_response(request, status_code: int, code: int, message: str) -> HttpResponse:
+    """An error in the family's shape for code that runs outside DRF (middleware, no route)."""
+    body = error_body(shape_for_path(request.path_info), code, message)
+    return HttpResponse(
+        json.dumps(body, separators=(",", ":")), status=status_code, content_type="application/json"
+    )
+
+
+def wire_not_found(request, *args, **kwargs) -> HttpResponse:
+    """Any unknown path under /session, /configuration or /compliance."""
+    return wire_error_response(request, 404, CODE_NOT_FOUND, "Entry not found")

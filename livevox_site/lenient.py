@@ -6,7 +6,8 @@ import re
 from datetime import UTC, date, datetime, time
 
 from django.utils.dateparse import parse_datetime
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser as DRFJSONParser
 
 from .errors import InvalidInput
 
@@ -14,6 +15,30 @@ from .errors import InvalidInput
 DOTNET_NO_DATE = -62135596800000
 
 _INT_RE = re.compile(r"^[+-]?\d+$")
+
+
+# Whole numbers are stored in 32-bit columns unless a caller allows more.
+MAX_INT = 2**31 - 1
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class JSONParser(DRFJSONParser):
+    """JSON whose strings hold no NUL character (PostgreSQL cannot store one)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if _has_nul(data):
+            raise ParseError("strings may not contain NUL characters")
+        return data
 
 
 class PlainTextJSONParser(JSONParser):
@@ -56,7 +81,9 @@ def parse_bool(value, field: str) -> bool:
     raise InvalidInput(f"{field} must be true or false", field=field)
 
 
-def parse_int(value, field: str, *, min_value: int | None = None) -> int:
+def parse_int(
+    value, field: str, *, min_value: int | None = None, max_value: int | None = MAX_INT
+) -> int:
     if isinstance(value, bool):
         raise InvalidInput(f"{field} must be a whole number", field=field)
     if isinstance(value, int):
@@ -69,6 +96,8 @@ def parse_int(value, field: str, *, min_value: int | None = None) -> int:
         raise InvalidInput(f"{field} must be a whole number", field=field)
     if min_value is not None and number < min_value:
         raise InvalidInput(f"{field} must be {min_value} or more", field=field)
+    if max_value is not None and number > max_value:
+        raise InvalidInput(f"{field} must be {max_value} or less", field=field)
     return number
 
 

@@ -1,6 +1,9 @@
 """Wire-path normalisation for the LiveVox URL families (wire-notes section 1)."""
 
 import re
+from urllib.parse import unquote
+
+from .errors import CODE_INVALID, wire_error_response
 
 WIRE_PATH = re.compile(
     r"^/(?P<category>session|configuration|compliance)(?P<version>/v\d+\.\d+)?(?P<rest>/.*)?$"
@@ -21,6 +24,13 @@ class WirePathMiddleware:
         match = WIRE_PATH.match(request.path_info)
         request.lv_version = ""
         if match:
+            # psycopg refuses NUL in text; refuse it on every database, in one place.
+            if "\x00" in request.path_info or "\x00" in unquote(
+                request.META.get("QUERY_STRING", "")
+            ):
+                return wire_error_response(
+                    request, 400, CODE_INVALID, "The request may not contain NUL characters"
+                )
             rest = (match["rest"] or "").rstrip("/")
             request.lv_version = (match["version"] or "").lstrip("/")
             new_path = f"/{match['category']}{rest}"

@@ -341,6 +341,7 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
+        base_manager_name = "objects"  # related lookups get the immutable queryset too
         indexes = [models.Index(fields=["client", "object_type", "at"])]
 
     def __str__(self) -> str:

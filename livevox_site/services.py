@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from .audit import Actor, audit_record, snapshot
 from .errors import InvalidInput, TooManyAttempts, Unauthorized
-from .models import AccessToken, Client, FailedLogin, LVSession, User, hash_token
+from .models import AccessToken, Client, FailedLogin, LVSession, Service, User, hash_token
+from .signals import service_deleting
 
 # --- access tokens --------------------------------------------------------------------------
 
@@ -171,3 +172,14 @@ def password_change(*, user: User, new_password: str) -> None:
             action="site.user.password_changed",
             obj=user,
         )
+
+
+# --- services -------------------------------------------------------------------------------
+
+
+def service_delete(*, actor: Actor, service: Service) -> None:
+    """Delete a service. Resource apps first undo what refers to it, through their own audited
+    services (``service_deleting`` receivers), so their lists' lastModified moves too."""
+    with transaction.atomic():
+        service_deleting.send(sender=Service, service=service, actor=actor)
+        service.delete()

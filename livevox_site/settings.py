@@ -208,7 +208,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "livevox_site.lenient.JSONParser",
         "livevox_site.lenient.PlainTextJSONParser",
     ],
     "EXCEPTION_HANDLER": "livevox_site.errors.exception_handler",

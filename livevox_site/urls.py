@@ -4,10 +4,11 @@
 from django.contrib import admin
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import session_views
+from .errors import wire_not_found
 
 
 def healthz(request):
@@ -40,4 +41,6 @@ urlpatterns = [
     path("session/logout/<str:session_id>", session_views.LogoutView.as_view()),
     path("session/password", session_views.PasswordView.as_view()),
     path("configuration/", include("strategies.urls")),
+    # Last: an unknown LiveVox path answers 404 in its family's error shape, not an HTML page.
+    re_path(r"^(session|configuration|compliance)(/.*)?$", wire_not_found),
 ]

@@ -534,3 +534,10 @@ def outcomes_delete_all(*, actor: Actor, strategy: DialingStrategy) -> None:
             before=[snapshot(outcome) for outcome in outcomes],
             details={"strategy": strategy.pk, "count": len(outcomes)},
         )
+
+
+def unassign_deleted_service(sender, *, service, actor: Actor, **kwargs) -> None:
+    """``service_deleting`` receiver: unassign the service from every strategy, audited, so the
+    strategies' info.lastModified moves."""
+    for strategy in DialingStrategy.objects.filter(services=service):
+        strategy_service_remove(actor=actor, strategy=strategy, service_id=service.pk)

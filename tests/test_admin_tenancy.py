@@ -128,8 +128,8 @@ def test_it_stamps_a_superusers_new_service_with_their_client(admin_as, client_b
     browser = admin_as("superuser")
     page = browser.get(f"{SERVICES}add/")
     assert page.status_code == 200
-    assert list(form_of(page).fields) == ["new_id", "name"]
-    response = browser.post(f"{SERVICES}add/", {"name": "New service", "new_id": ""})
+    assert list(form_of(page).fields) == ["name"]  # only Sysadmins pick ids
+    response = browser.post(f"{SERVICES}add/", {"name": "New service"})
     assert response.status_code == 302, form_of(response).errors
     service = Service.objects.get(name="New service")
     assert service.client_id == 4199
@@ -143,15 +143,25 @@ def test_it_ignores_a_client_posted_by_a_superuser(admin_as, client_b):
 
 
 def test_it_keeps_a_livevox_service_id(admin_as):
-    browser = admin_as("superuser")
-    response = browser.post(f"{SERVICES}add/", {"name": "Kept", "new_id": "77777"})
+    browser = admin_as("sysadmin")
+    response = browser.post(
+        f"{SERVICES}add/", {"client": "4199", "name": "Kept", "new_id": "77777"}
+    )
     assert response.status_code == 302
     assert Service.objects.get(pk=77777).name == "Kept"
-    taken = browser.post(f"{SERVICES}add/", {"name": "Again", "new_id": "77777"})
+    taken = browser.post(f"{SERVICES}add/", {"client": "4199", "name": "Again", "new_id": "77777"})
     assert form_of(taken).errors == {"new_id": ["This id is already taken."]}
     # The next id without one comes after it, on PostgreSQL too.
-    browser.post(f"{SERVICES}add/", {"name": "Next"})
+    browser.post(f"{SERVICES}add/", {"client": "4199", "name": "Next"})
     assert Service.objects.get(name="Next").pk > 77777
+
+
+def test_it_does_not_let_a_superuser_pick_an_id(admin_as):
+    # Ids are global: picking one would tell which ids other clients hold.
+    browser = admin_as("superuser")
+    response = browser.post(f"{SERVICES}add/", {"name": "Mine", "new_id": "93126"})
+    assert response.status_code == 302
+    assert Service.objects.get(name="Mine").pk != 93126
 
 
 def test_it_does_not_let_a_superuser_edit_another_clients_service(admin_as, client_b):
