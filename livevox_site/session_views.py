@@ -109,8 +109,8 @@ class ValidateView(APIView):
         auth=[],
         tags=["session"],
     )
-    def get(self, request, session_id: str | None = None):
-        key = session_id or query(request).get("sessionid", "")
+    def get(self, request, sessionId: str | None = None):  # the wire's name, for the schema
+        key = sessionId or query(request).get("sessionid", "")
         if key and session_validate(key):
             return Response(status=204)
         return Response(status=404)
@@ -122,8 +122,8 @@ class ValidatePathView(ValidateView):
     @extend_schema(
         operation_id="session_validate", responses={204: None, 404: None}, auth=[], tags=["session"]
     )
-    def get(self, request, session_id: str | None = None):
-        return super().get(request, session_id)
+    def get(self, request, sessionId: str | None = None):
+        return super().get(request, sessionId)
 
 
 class LogoutView(APIView):
@@ -133,8 +133,8 @@ class LogoutView(APIView):
     permission_classes: list = []
 
     @extend_schema(responses={204: None}, auth=[], tags=["session"])
-    def delete(self, request, session_id: str):
-        session_logout(session_id)
+    def delete(self, request, sessionId: str):
+        session_logout(sessionId)
         return Response(status=204)
 
 

@@ -37,8 +37,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("session/login", session_views.LoginView.as_view()),
     path("session/validate", session_views.ValidateView.as_view()),
-    path("session/validate/<str:session_id>", session_views.ValidatePathView.as_view()),
-    path("session/logout/<str:session_id>", session_views.LogoutView.as_view()),
+    path("session/validate/<str:sessionId>", session_views.ValidatePathView.as_view()),
+    path("session/logout/<str:sessionId>", session_views.LogoutView.as_view()),
     path("session/password", session_views.PasswordView.as_view()),
     path("configuration/", include("strategies.urls")),
     # Last: an unknown LiveVox path answers 404 in its family's error shape, not an HTML page.

@@ -33,13 +33,13 @@ def test_it_serves_the_schema_with_the_session_routes(client, db):
     for route in (
         "/session/login",
         "/session/validate",
-        "/session/validate/{session_id}",
-        "/session/logout/{session_id}",
+        "/session/validate/{sessionId}",
+        "/session/logout/{sessionId}",
         "/session/password",
     ):
         assert route in schema["paths"], route
     assert list(schema["paths"]["/session/login"]) == ["post"]
-    assert schema["paths"]["/session/logout/{session_id}"]["delete"]["responses"].keys() == {"204"}
+    assert schema["paths"]["/session/logout/{sessionId}"]["delete"]["responses"].keys() == {"204"}
     assert schema["components"]["securitySchemes"]["LVSession"] == {
         "type": "apiKey",
         "in": "header",
