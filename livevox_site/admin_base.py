@@ -161,7 +161,9 @@ class TenantAdminMixin(TenantScopedChoicesMixin):
         super().save_model(request, obj, form, change)
 
     def _audit(self, request, obj, verb: str, before) -> None:
-        client_id = _client_of(obj)
+        # Shared models (no client, e.g. the results catalog) are logged under the editor's.
+        shared = tenant_path(type(obj)) is None
+        client_id = request.user.client_id if shared else _client_of(obj)
         if not self.audit_in_admin or client_id is None:
             return
         audit_record(

@@ -15,7 +15,6 @@ from livevox_site.admin_base import (
     scope_to_client,
     sees_all_clients,
 )
-from livevox_site.audit import audit_record, snapshot
 from livevox_site.errors import LVError
 from livevox_site.models import Service
 
@@ -55,13 +54,10 @@ def _form_message(error: LVError, mapping: dict) -> str:
 
 
 def outcome_wire(outcome: Outcome) -> dict:
-    return {
-        "lvResultId": outcome.result_id,
-        "dialAnotherNumber": outcome.dial_another_number,
-        "maxNumberOfRetries": outcome.max_number_of_retries,
-        "retryDelay": outcome.retry_delay,
-        "requeue": outcome.requeue,
-    }
+    """An inline outcome as the services take it (the API's body, without its id)."""
+    body = selectors.outcome_body(outcome)
+    del body["outcomeId"]
+    return body
 
 
 class DialingStrategyForm(forms.ModelForm):
@@ -283,7 +279,7 @@ class DialingStrategyAdmin(TenantAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Result)
-class ResultAdmin(admin.ModelAdmin):
+class ResultAdmin(TenantAdminMixin, admin.ModelAdmin):
     """The shared results catalog: Sysadmins edit, other roles view (permissions from the role
     groups). Changes are audited under the editor's own client."""
 
@@ -292,32 +288,3 @@ class ResultAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["id"] if obj else []
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            request._audit_before = snapshot(Result.objects.filter(pk=obj.pk).first())
-        super().save_model(request, obj, form, change)
-
-    def _audit(self, request, obj, verb: str, before) -> None:
-        audit_record(
-            actor=admin_actor(request),
-            client=request.user.client_id,
-            action=f"strategies.result.{verb}",
-            obj_type="strategies.result",
-            obj_id=obj.pk,
-            before=before,
-            after=snapshot(obj) if verb != "deleted" else None,
-        )
-
-    def log_addition(self, request, obj, message):
-        self._audit(request, obj, "added", None)
-        return super().log_addition(request, obj, message)
-
-    def log_change(self, request, obj, message):
-        self._audit(request, obj, "changed", getattr(request, "_audit_before", None))
-        return super().log_change(request, obj, message)
-
-    def log_deletions(self, request, queryset):
-        for obj in queryset:
-            self._audit(request, obj, "deleted", snapshot(obj))
-        return super().log_deletions(request, queryset)
