@@ -14,6 +14,7 @@ from .admin_base import (
     admin_actor,
     sees_all_clients,
 )
+from .csv_export import csv_response
 from .errors import LVError
 from .models import AccessToken, AuditEntry, Client, Service, User
 from .roles import ROLE_RANK, Role
@@ -244,6 +245,7 @@ class AccessTokenAdmin(TenantAdminMixin, admin.ModelAdmin):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, TenantAdminMixin, admin.ModelAdmin):
     list_display = ["at", "actor_name", "source", "action", "object_type", "object_id"]
+    actions = ["export_csv"]
     list_filter = ["source", "object_type", "at"]
     search_fields = ["action", "actor_name", "object_id"]
     date_hierarchy = "at"
@@ -280,3 +282,26 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, TenantAdminMixin, admin.ModelAdmin):
     @admin.display(description="details")
     def details_pretty(self, obj):
         return self._pretty(obj.details)
+
+    @admin.action(description="Export selected as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        header = [
+            "at", "client", "actor", "source", "action", "object_type", "object_id",
+            "before", "after", "details",
+        ]  # fmt: skip
+        rows = (
+            (
+                entry.at.isoformat(),
+                entry.client_id,
+                entry.actor_name,
+                entry.source,
+                entry.action,
+                entry.object_type,
+                entry.object_id,
+                json.dumps(entry.before),
+                json.dumps(entry.after),
+                json.dumps(entry.details),
+            )  # fmt: skip
+            for entry in queryset.order_by("at", "id").iterator(chunk_size=2000)
+        )
+        return csv_response("audit-log.csv", header, rows)
