@@ -199,14 +199,7 @@ def strategy_create(
     outcome_values = clean_outcomes(outcomes)
     with transaction.atomic():
         strategy = DialingStrategy(id=strategy_id, client=client, **clean)
-        try:
-            with transaction.atomic():
-                strategy.save()
-        except IntegrityError:
-            # Another request took the name between the check and the insert.
-            raise InvalidInput(
-                f"name: a dialing strategy named {clean['name']!r} exists", field="name"
-            ) from None
+        _save_named(strategy)
         _add_services_in_order(strategy, service_ids)
         Outcome.objects.bulk_create(
             Outcome(strategy=strategy, **values) for values in outcome_values
@@ -219,6 +212,18 @@ def strategy_create(
             after=strategy_state(strategy),
         )
     return strategy
+
+
+def _save_named(strategy: DialingStrategy) -> None:
+    """Save; a name another request took between the check and the write is the same 400 as a
+    name that was already taken."""
+    try:
+        with transaction.atomic():
+            strategy.save()
+    except IntegrityError:
+        raise InvalidInput(
+            f"name: a dialing strategy named {strategy.name!r} exists", field="name"
+        ) from None
 
 
 def strategy_update(
@@ -244,13 +249,7 @@ def strategy_update(
         before = snapshot(strategy)
         for attr, value in changes.items():
             setattr(strategy, attr, value)
-        try:
-            with transaction.atomic():
-                strategy.save()
-        except IntegrityError:
-            raise InvalidInput(
-                f"name: a dialing strategy named {changes.get('name')!r} exists", field="name"
-            ) from None
+        _save_named(strategy)
         if service_ids is not None and service_ids != _assigned_ids(strategy):
             strategy.services.clear()
             _add_services_in_order(strategy, service_ids)
