@@ -365,6 +365,21 @@ def _service_of_client(strategy: DialingStrategy, service_id) -> Service:
     return service
 
 
+def _audit_assignment(
+    actor: Actor, strategy: DialingStrategy, action: str, before: dict, details=None
+) -> None:
+    """One entry for a change of a strategy's services, with its state before and after."""
+    audit_record(
+        actor=actor,
+        client=strategy.client_id,
+        action=f"strategies.strategy.{action}",
+        obj=strategy,
+        before=before,
+        after=snapshot(strategy),
+        details=details,
+    )
+
+
 def strategy_service_add(*, actor: Actor, strategy: DialingStrategy, service_id) -> None:
     """Assign one service; already assigned: ``AlreadyExists``."""
     service = _service_of_client(strategy, service_id)
@@ -378,15 +393,7 @@ def strategy_service_add(*, actor: Actor, strategy: DialingStrategy, service_id)
                 _add_services_in_order(strategy, [service.pk])
         except IntegrityError:
             raise AlreadyExists() from None
-        audit_record(
-            actor=actor,
-            client=strategy.client_id,
-            action="strategies.strategy.service_added",
-            obj=strategy,
-            before=before,
-            after=snapshot(strategy),
-            details={"service": service.pk},
-        )
+        _audit_assignment(actor, strategy, "service_added", before, details={"service": service.pk})
 
 
 def strategy_service_remove(*, actor: Actor, strategy: DialingStrategy, service_id) -> None:
@@ -401,14 +408,8 @@ def strategy_service_remove(*, actor: Actor, strategy: DialingStrategy, service_
         ).delete()
         if not deleted:
             raise EntryNotFound()
-        audit_record(
-            actor=actor,
-            client=strategy.client_id,
-            action="strategies.strategy.service_removed",
-            obj=strategy,
-            before=before,
-            after=snapshot(strategy),
-            details={"service": service.pk},
+        _audit_assignment(
+            actor, strategy, "service_removed", before, details={"service": service.pk}
         )
 
 
@@ -419,14 +420,7 @@ def strategy_services_remove_all(*, actor: Actor, strategy: DialingStrategy) -> 
         if not before["service"]:
             return
         strategy.services.clear()
-        audit_record(
-            actor=actor,
-            client=strategy.client_id,
-            action="strategies.strategy.services_removed_all",
-            obj=strategy,
-            before=before,
-            after=snapshot(strategy),
-        )
+        _audit_assignment(actor, strategy, "services_removed_all", before)
 
 
 # --- outcomes -------------------------------------------------------------------------------

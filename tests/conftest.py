@@ -167,6 +167,12 @@ def api(persona):
     return make
 
 
+@pytest.fixture
+def power(api) -> LVApi:
+    """The API as a Manager with the "Dialing Strategies" power (client A)."""
+    return api("manager_with_strategies_power")
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_files(settings):
     # Production serves hashed files from collectstatic's manifest; tests have no manifest.

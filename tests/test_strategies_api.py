@@ -43,11 +43,6 @@ def outcome_ids(strategy_id: int) -> list[int]:
 
 
 @pytest.fixture
-def power(api):
-    return api("manager_with_strategies_power")
-
-
-@pytest.fixture
 def documentation(power) -> int:
     response = power.post(f"{URL}?client=4199", FOR_DOCUMENTATION)
     assert response.status_code == 201, response.content

@@ -21,11 +21,6 @@ EXISTS = b'{"errorCode":201,"errorMessage":"Element already exists"}'
 
 
 @pytest.fixture
-def power(api):
-    return api("manager_with_strategies_power")
-
-
-@pytest.fixture
 def strategy(client_a) -> DialingStrategy:
     strategy = DialingStrategy.objects.create(client=client_a, name="S", dialing_sequence=[1])
     strategy.services.add(20180)

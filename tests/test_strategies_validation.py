@@ -27,11 +27,6 @@ def with_outcome(**changes) -> dict:
 
 
 @pytest.fixture
-def power(api):
-    return api("manager_with_strategies_power")
-
-
-@pytest.fixture
 def existing(client_a) -> DialingStrategy:
     return DialingStrategy.objects.create(client=client_a, name="Existing", dialing_sequence=[1])
 
