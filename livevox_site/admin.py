@@ -60,33 +60,26 @@ class ExplicitIdAdminMixin:
         super().save_model(request, obj, form, change)
 
 
+# Resource apps add their per-client settings to the client's page (e.g. the default dialing
+# strategy) with ``client_inlines.append(InlineClass)``, so this module names none of them.
+client_inlines: list[type[admin.options.InlineModelAdmin]] = []
+
+
 @admin.register(Client)
 class ClientAdmin(ExplicitIdAdminMixin, TenantAdminMixin, admin.ModelAdmin):
     list_display = ["id", "code", "name", "phone_dnc_type", "time_zone"]
     search_fields = ["code", "name", "=id"]
     list_filter = ["phone_dnc_type"]
-    fields = [
-        "code",
-        "name",
-        "phone_dnc_type",
-        "time_zone",
-        "default_dialing_strategy",
-        "requeue_dialing_strategy",
-    ]
+    fields = ["code", "name", "phone_dnc_type", "time_zone"]
+
+    def get_inlines(self, request, obj):
+        # A new client has no strategies yet to choose from: its settings come after saving.
+        return list(client_inlines) if obj is not None else []
 
     def get_readonly_fields(self, request, obj=None):
         if sees_all_clients(request):
             return ["id"] if obj else []
         return ["id", "code", "phone_dnc_type"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name in ("default_dialing_strategy", "requeue_dialing_strategy"):
-            client_id = request.resolver_match.kwargs.get("object_id")
-            field.queryset = (
-                field.queryset.filter(client_id=client_id) if client_id else field.queryset.none()
-            )
-        return field
 
 
 @admin.register(Service)

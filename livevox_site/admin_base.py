@@ -13,48 +13,24 @@ from django.contrib import admin
 from django.db import models
 
 from .audit import Actor, audit_record, snapshot
-from .models import Client, Source
+from .models import Source
+from .tenancy import client_id_of, for_client, tenant_path
 
 
 def sees_all_clients(request) -> bool:
     return request.user.is_authenticated and request.user.is_sysadmin
 
 
-def tenant_path(model: type[models.Model]) -> str | None:
-    """The lookup from a model to its client, or None for shared models (e.g. the results
-    catalog)."""
-    if model is Client:
-        return "pk"
-    path = getattr(model, "tenant_path", None)
-    if path:
-        return path
-    names = {f.name for f in model._meta.get_fields()}
-    return "client" if "client" in names else None
-
-
 def scope_to_client(queryset: models.QuerySet, request) -> models.QuerySet:
+    """The queryset as the user may see it: every client for a Sysadmin, else their own (through
+    the model's declared ``tenant_path``; shared models unchanged)."""
     if sees_all_clients(request):
         return queryset
-    path = tenant_path(queryset.model)
-    if path is None:
-        return queryset
-    return queryset.filter(**{path: request.user.client_id})
+    return for_client(queryset, request.user.client_id)
 
 
 def admin_actor(request) -> Actor:
     return Actor.from_request(request, source=Source.ADMIN)
-
-
-def _client_of(obj) -> int | None:
-    path = tenant_path(type(obj))
-    if path is None:
-        return None
-    value = obj
-    for part in path.replace("pk", "id").split("__"):
-        value = getattr(value, part if part != "client" else "client_id", None)
-        if value is None:
-            return None
-    return value if isinstance(value, int) else getattr(value, "pk", None)
 
 
 def _without_client(fields) -> list:
@@ -149,8 +125,9 @@ class TenantAdminMixin(TenantScopedChoicesMixin):
         return TenantForm
 
     # --- audit ---
-    def _audit_action(self, verb: str) -> str:
-        return f"{self.model._meta.app_label}.{self.model._meta.model_name}.{verb}"
+    def _audit_action(self, verb: str, obj=None) -> str:
+        meta = (obj or self.model)._meta
+        return f"{meta.app_label}.{meta.model_name}.{verb}"
 
     def save_model(self, request, obj, form, change):
         if self._stamps_client(request) and not change:
@@ -163,17 +140,43 @@ class TenantAdminMixin(TenantScopedChoicesMixin):
     def _audit(self, request, obj, verb: str, before) -> None:
         # Shared models (no client, e.g. the results catalog) are logged under the editor's.
         shared = tenant_path(type(obj)) is None
-        client_id = request.user.client_id if shared else _client_of(obj)
+        client_id = request.user.client_id if shared else client_id_of(obj)
         if not self.audit_in_admin or client_id is None:
             return
+        after = snapshot(obj) if verb != "deleted" else None
+        if verb == "changed" and before == after:
+            return  # a save without edits changes nothing, and says so by writing nothing
         audit_record(
             actor=admin_actor(request),
             client=client_id,
-            action=self._audit_action(verb),
+            action=self._audit_action(verb, obj),
             obj=obj,
             before=before,
-            after=snapshot(obj) if verb != "deleted" else None,
+            after=after,
         )
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows are audited one entry each, like the object they belong to."""
+        if not self.audit_in_admin:
+            return super().save_formset(request, form, formset, change)
+        manager = formset.model._default_manager
+        before = {
+            inline_form.instance.pk: snapshot(manager.filter(pk=inline_form.instance.pk).first())
+            for inline_form in formset.initial_forms
+            if inline_form.instance.pk is not None
+        }
+        # Written before the rows go (the admin's save is one transaction): a deleted row no
+        # longer knows its id.
+        for inline_form in formset.deleted_forms:
+            if inline_form.instance.pk in before:
+                self._audit(
+                    request, inline_form.instance, "deleted", before[inline_form.instance.pk]
+                )
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            self._audit(request, obj, "added", None)
+        for obj, _changed in formset.changed_objects:
+            self._audit(request, obj, "changed", before.get(obj.pk))
 
     def log_addition(self, request, obj, message):
         self._audit(request, obj, "added", None)

@@ -9,9 +9,10 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from .audit import Actor, audit_last_modified
-from .errors import SHAPE_CODE, EntryNotFound, InvalidInput
-from .lenient import epoch_ms, parse_int, query
+from .errors import EntryNotFound, InvalidInput, InvalidValue, for_wire
+from .lenient import MAX_INT, epoch_ms, parse_int, query
 from .models import Client
+from .tenancy import for_client
 
 MAX_COUNT = 1000
 
@@ -58,48 +59,62 @@ def next_link(request, offset: int, count: int) -> str:
 class TenantViewSet(viewsets.GenericViewSet):
     """Base for every LiveVox API viewset.
 
+    - Fails closed: a subclass must declare ``read_perm`` and ``write_perm`` (a permission, or
+      ``ANY_ROLE``), checked when the class is created, like the two rules below.
     - ``request.client`` is resolved once, after authentication and the role check.
-    - ``get_queryset`` always filters by ``tenant_field`` = ``request.client``; subclasses
-      refine it in ``scope_queryset`` and may not override ``get_queryset`` (checked at class
-      creation), so scoping cannot be forgotten. Another client's object is then a 404.
-    - ``error_shape`` picks the error body of the family (see ``livevox_site.errors``).
+    - ``get_queryset`` always narrows to ``request.client`` through the model's declared
+      ``tenant_path`` (``livevox_site.tenancy``); subclasses refine it in ``scope_queryset`` and
+      may override neither ``get_queryset`` nor ``get_object``, so scoping cannot be forgotten.
+      Another client's object is then a 404.
+    - The error body's shape follows the path (``livevox_site.errors.shape_for_path``).
     """
 
-    tenant_field = "client"
-    error_shape = SHAPE_CODE
-    # Bodies are parsed by the services; this only lets OPTIONS and the browsable API render.
+    # Bodies are parsed by the app's wire module; this only lets OPTIONS and the browsable API
+    # render.
     serializer_class = serializers.Serializer
     read_perm: str | None = None
     write_perm: str | None = None
     action_perms: dict[str, str] = {}
     agent_actions: tuple[str, ...] = ()
+    # Service parameter -> wire field, to name the field of a service's InvalidValue.
+    wire_field_names: dict[str, str] = {}
     lookup_value_regex = r"[^/]+"
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "get_queryset" in cls.__dict__:
-            raise TypeError(f"{cls.__name__}: extend scope_queryset(), not get_queryset()")
+        for guarded in ("get_queryset", "get_object"):
+            if guarded in cls.__dict__:
+                raise TypeError(f"{cls.__name__}: extend scope_queryset(), not {guarded}()")
+        missing = [name for name in ("read_perm", "write_perm") if not getattr(cls, name, None)]
+        if missing:
+            raise TypeError(
+                f"{cls.__name__} declares no {' and no '.join(missing)}: name the permission "
+                "each needs, or ANY_ROLE"
+            )
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         request.client = resolve_client(request)
         request._request.client = request.client
 
+    def handle_exception(self, exc):
+        if isinstance(exc, InvalidValue):
+            exc = for_wire(exc, self.wire_field_names)
+        return super().handle_exception(exc)
+
     def get_queryset(self) -> QuerySet:
-        queryset = super().get_queryset().filter(**{self.tenant_field: self.request.client})
-        return self.scope_queryset(queryset)
+        return self.scope_queryset(for_client(super().get_queryset(), self.request.client))
 
     def scope_queryset(self, queryset: QuerySet) -> QuerySet:
         """Hook: narrow or annotate the tenant's queryset."""
         return queryset
 
     def get_object(self):
-        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-        try:
-            value = int(lookup)
-        except ValueError:
-            raise EntryNotFound() from None
-        obj = self.get_queryset().filter(**{self.lookup_field: value}).first()
+        lookup = str(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        # ASCII digits within the id columns' range; anything else names no object.
+        if not (lookup.isascii() and lookup.isdigit() and 0 < int(lookup) <= MAX_INT):
+            raise EntryNotFound()
+        obj = self.get_queryset().filter(**{self.lookup_field: int(lookup)}).first()
         if obj is None:
             raise EntryNotFound()
         self.check_object_permissions(self.request, obj)

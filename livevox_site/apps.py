@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.contrib.admin.apps import AdminConfig
 from django.db.models.signals import post_migrate
 
@@ -9,9 +9,34 @@ class LiveVoxAdminConfig(AdminConfig):
     default_site = "livevox_site.admin_site.LiveVoxAdminSite"
 
 
-def _sync_groups_after_migrate(sender, **kwargs) -> None:
-    from django.apps import apps
+class ResourceAppConfig(AppConfig):
+    """Base of every resource app (strategies, profiles, DNC, recordings).
 
+    An app registers itself here, so that adding one touches no file of ``livevox_site``:
+
+    - ``role_permissions``: {group name: ["app_label.codename", ...]}, its share of each role
+      and power group (``livevox_site.roles``);
+    - ``wire_urls``: the module of its LiveVox routes (full paths such as
+      ``"configuration/dialingStrategies"``), mounted by ``livevox_site.urls`` before the catch-all;
+    - ``error_shapes``: {path prefix: shape} for the families it serves that answer
+      ``{"errorCode", "errorMessage"}`` (``livevox_site.errors``); ``{"code", "message"}`` is the
+      default;
+    - ``seed_demo(actor)``: its demo data, called by ``manage.py seed_demo`` after the site's.
+    """
+
+    role_permissions: dict[str, list[str]] = {}
+    wire_urls: str | None = None
+    error_shapes: dict[str, str] = {}
+
+    def seed_demo(self, actor) -> None:
+        """Create this app's demo data (idempotent)."""
+
+
+def resource_apps() -> list[ResourceAppConfig]:
+    return [config for config in apps.get_app_configs() if isinstance(config, ResourceAppConfig)]
+
+
+def _sync_groups_after_migrate(sender, **kwargs) -> None:
     from .roles import sync_role_groups
 
     sync_role_groups(kwargs.get("apps") or apps)
@@ -19,8 +44,8 @@ def _sync_groups_after_migrate(sender, **kwargs) -> None:
 
 class LiveVoxSiteConfig(AppConfig):
     name = "livevox_site"
-    verbose_name = "Site: clients, users, audit"
+    verbose_name = "Account and audit"
 
     def ready(self) -> None:
-        # Keep role groups in step with GROUP_PERMISSIONS whenever an app adds models.
+        # Keep role groups in step with the declared permissions whenever an app adds models.
         post_migrate.connect(_sync_groups_after_migrate, sender=self)

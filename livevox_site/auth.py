@@ -1,47 +1,19 @@
 """Authentication: client code + user name + password (admin and session API), and the
 ``LV-Session`` header for every other API call."""
 
-import time
 from datetime import timedelta
 
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Permission
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from .models import LVSession, User
+from .roles import group_permissions
 
 # Writing last_used_at on every call would put a write on the hot path; a minute's slack on a
 # two-hour idle timeout costs nothing.
 TOUCH_EVERY = timedelta(seconds=60)
-
-
-# Group permissions change only when roles.sync_role_groups runs (migrations); caching them per
-# process takes two queries off every API call (bench/bench_api.py). A minute bounds staleness
-# for processes that did not run the migration.
-GROUP_PERMS_TTL_SECONDS = 60.0
-_group_perms: dict[frozenset[str], tuple[float, frozenset[str]]] = {}
-
-
-def group_permissions(names: frozenset[str]) -> frozenset[str]:
-    """ "app_label.codename" permissions held by these groups (cached per process)."""
-    now = time.monotonic()
-    hit = _group_perms.get(names)
-    if hit is not None and now - hit[0] < GROUP_PERMS_TTL_SECONDS:
-        return hit[1]
-    perms = frozenset(
-        f"{app_label}.{codename}"
-        for app_label, codename in Permission.objects.filter(group__name__in=names).values_list(
-            "content_type__app_label", "codename"
-        )
-    )
-    _group_perms[names] = (now, perms)
-    return perms
-
-
-def clear_group_permissions_cache() -> None:
-    _group_perms.clear()
 
 
 class ClientUserBackend(ModelBackend):

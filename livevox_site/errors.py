@@ -1,11 +1,14 @@
 """The error contract (wire-notes section 3), produced in one place.
 
 Services raise ``LVError`` subclasses; the API's exception handler turns those and DRF's own
-exceptions into one of the two documented bodies, chosen by the view's ``error_shape``:
-``{"code": N, "message": "..."}`` (DNC, compliance checks, recordings, sessions) or
-``{"errorCode": N, "errorMessage": "..."}`` (dialing strategies and profiles).
+exceptions into one of the two documented bodies, chosen by the request's path:
+``{"code": N, "message": "..."}`` (DNC, compliance checks, recordings, sessions: the default) or
+``{"errorCode": N, "errorMessage": "..."}`` for the path prefixes that resource apps declare in
+their AppConfig's ``error_shapes`` (dialing strategies and profiles). That declaration is the
+only place a family's shape is named.
 """
 
+import functools
 import json
 import logging
 
@@ -43,6 +46,29 @@ class InvalidInput(LVError):
     """400, code 202: the request names a bad value. ``field`` says which."""
 
 
+class InvalidValue(InvalidInput):
+    """A typed value that breaks a business rule, raised by a service. ``field`` is the
+    service's own parameter name (``dialing_sequence``, ``outcomes[1].result_id``) and
+    ``message`` does not repeat it ("position 1 appears twice"): the API names the wire field in
+    front of it (``TenantViewSet.wire_field_names``), the admin shows it under its form field."""
+
+
+def wire_field(field: str, names: dict[str, str]) -> str:
+    """``outcomes[1].result_id`` -> ``outcomeItem[1].lvResultId`` with the app's names."""
+    parts = []
+    for part in field.split("."):
+        name, bracket, rest = part.partition("[")
+        parts.append(names.get(name, name) + bracket + rest)
+    return ".".join(parts)
+
+
+def for_wire(error: InvalidValue, names: dict[str, str]) -> InvalidInput:
+    """A service's rule violation as the API reports it: "dialingSequenceItem: position 1
+    appears twice"."""
+    field = wire_field(error.field or "", names)
+    return InvalidInput(f"{field}: {error.message}" if field else error.message, field=field)
+
+
 class AlreadyExists(LVError):
     code = CODE_ALREADY_EXISTS
     default_message = "Element already exists"
@@ -66,12 +92,23 @@ class TooManyAttempts(LVError):
     default_message = "Too many failed login attempts; try again later"
 
 
-# Families answering {"errorCode", "errorMessage"} (wire-notes section 3), by path prefix.
-ERROR_CODE_PREFIXES = ("/configuration/", "/compliance/dialingProfiles")
+@functools.cache
+def _declared_shapes() -> tuple[tuple[str, str], ...]:
+    from .apps import resource_apps
+
+    shapes = {
+        prefix: shape for app in resource_apps() for prefix, shape in app.error_shapes.items()
+    }
+    # Longest prefix first, so "/compliance/dialingProfiles" wins over a "/compliance/".
+    return tuple(sorted(shapes.items(), key=lambda item: -len(item[0])))
 
 
 def shape_for_path(path: str) -> str:
-    return SHAPE_ERROR_CODE if path.startswith(ERROR_CODE_PREFIXES) else SHAPE_CODE
+    """The error shape of the family a (normalized) wire path belongs to."""
+    for prefix, shape in _declared_shapes():
+        if path.startswith(prefix):
+            return shape
+    return SHAPE_CODE
 
 
 def error_body(shape: str, code: int, message: str) -> dict:
@@ -121,7 +158,8 @@ def _status_and_code(exc) -> tuple[int, int, str]:
 
 def exception_handler(exc, context) -> Response:
     view = context.get("view")
-    shape = getattr(view, "error_shape", SHAPE_CODE)
+    request = context.get("request")
+    shape = shape_for_path(request.path_info) if request is not None else SHAPE_CODE
     http_status, code, message = _status_and_code(exc)
     if http_status >= 500:
         logger.exception("Unhandled error in %s", view.__class__.__name__, exc_info=exc)

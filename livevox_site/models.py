@@ -9,11 +9,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.utils import timezone
 
 from .roles import POWER_DIALING_STRATEGIES, POWER_EDIT_DNC, POWER_GROUPS, ROLE_GROUPS, Role
+from .tenancy import TenantQuerySet
 
 
 def sync_id_sequence(model: type[models.Model]) -> None:
@@ -61,20 +61,9 @@ class Client(ExplicitIdMixin, models.Model):
         default=PhoneDncType.DIAL_TIME,
     )
     time_zone = models.CharField(max_length=64, default="America/New_York")
-    default_dialing_strategy = models.ForeignKey(
-        "strategies.DialingStrategy",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    requeue_dialing_strategy = models.ForeignKey(
-        "strategies.DialingStrategy",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+
+    tenant_path = "pk"
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -86,17 +75,14 @@ class Client(ExplicitIdMixin, models.Model):
         self.code = self.code.strip().upper()
         super().save(*args, **kwargs)
 
-    def clean(self) -> None:
-        for field in ("default_dialing_strategy", "requeue_dialing_strategy"):
-            strategy = getattr(self, field)
-            if strategy is not None and self.pk and strategy.client_id != self.pk:
-                raise ValidationError({field: "Choose a dialing strategy of this client."})
-
 
 class Service(ExplicitIdMixin, models.Model):
     id = models.AutoField(primary_key=True)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="services")
     name = models.CharField(max_length=200)
+
+    tenant_path = "client"
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -105,7 +91,7 @@ class Service(ExplicitIdMixin, models.Model):
         return f"{self.name} ({self.id})"
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager.from_queryset(TenantQuerySet)):
     use_in_migrations = True
 
     def create_user(self, username, password=None, *, client, **extra):
@@ -148,6 +134,7 @@ class User(AbstractUser):
     )
     password_changed_at = models.DateTimeField(default=timezone.now)
 
+    tenant_path = "client"
     objects = UserManager()
     REQUIRED_FIELDS = ["client"]
 
@@ -210,7 +197,7 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class AccessTokenQuerySet(models.QuerySet):
+class AccessTokenQuerySet(TenantQuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
 
@@ -228,6 +215,7 @@ class AccessToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    tenant_path = "client"
     objects = AccessTokenQuerySet.as_manager()
 
     class Meta:
@@ -273,6 +261,9 @@ class LVSession(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(default=timezone.now)
 
+    tenant_path = "user__client"
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["user", "access_token", "agent"])]
 
@@ -309,7 +300,7 @@ class Source(models.TextChoices):
     COMMAND = "command", "Command"
 
 
-class ImmutableQuerySet(models.QuerySet):
+class ImmutableQuerySet(TenantQuerySet):
     def update(self, **kwargs):
         raise PermissionError("Audit entries cannot be changed")
 
@@ -336,6 +327,7 @@ class AuditEntry(models.Model):
     after = models.JSONField(null=True, blank=True)
     details = models.JSONField(null=True, blank=True, help_text="Counts, file names")
 
+    tenant_path = "client"
     objects = ImmutableQuerySet.as_manager()
 
     class Meta:

@@ -8,6 +8,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import session_views
+from .apps import resource_apps
 from .errors import wire_not_found
 
 
@@ -40,7 +41,8 @@ urlpatterns = [
     path("session/validate/<str:sessionId>", session_views.ValidatePathView.as_view()),
     path("session/logout/<str:sessionId>", session_views.LogoutView.as_view()),
     path("session/password", session_views.PasswordView.as_view()),
-    path("configuration/", include("strategies.urls")),
+    # Each resource app mounts its own LiveVox routes (ResourceAppConfig.wire_urls).
+    *(path("", include(app.wire_urls)) for app in resource_apps() if app.wire_urls),
     # Last: an unknown LiveVox path answers 404 in its family's error shape, not an HTML page.
     re_path(r"^(session|configuration|compliance)(/.*)?$", wire_not_found),
 ]

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
 
+from livevox_site.admin import client_inlines
 from livevox_site.admin_base import (
     TenantAdminMixin,
     TenantInlineMixin,
@@ -15,49 +16,44 @@ from livevox_site.admin_base import (
     scope_to_client,
     sees_all_clients,
 )
-from livevox_site.errors import LVError
+from livevox_site.errors import InvalidValue, LVError
 from livevox_site.models import Service
+from livevox_site.selectors import check_services_of_client
 
 from . import selectors, services
-from .models import DialingStrategy, Outcome, Result
+from .models import ClientStrategies, DialingStrategy, Outcome, Result
 
-# Wire field (as services name it) -> form field.
+# Service parameter -> form field, to show a service's InvalidValue under its field.
 STRATEGY_FIELDS = {
     "name": "name",
-    "dialingSequenceItem": "dialing_sequence_text",
-    "service": "services",
+    "dialing_sequence": "dialing_sequence_text",
+    "service_ids": "services",
 }
 OUTCOME_FIELDS = {
-    "lvResultId": "result",
-    "dialAnotherNumber": "dial_another_number",
-    "maxNumberOfRetries": "max_number_of_retries",
-    "retryDelay": "retry_delay",
+    "result_id": "result",
+    "dial_another_number": "dial_another_number",
+    "max_number_of_retries": "max_number_of_retries",
+    "retry_delay": "retry_delay",
     "requeue": "requeue",
 }
 
 
-def _form_field(error: LVError, mapping: dict) -> str | None:
-    field = (error.field or "").rsplit(".", 1)[-1]
-    return mapping.get(field)
+def _add_error(form: forms.BaseForm, error: LVError, mapping: dict) -> None:
+    """A service's error under its own form field, as a sentence: "Position 1 appears
+    twice"."""
+    field = mapping.get((error.field or "").rsplit(".", 1)[-1])
+    message = error.message[:1].upper() + error.message[1:]
+    form.add_error(field if field in form.fields else None, message)
 
 
-def _form_message(error: LVError, mapping: dict) -> str:
-    """The service's message without the API field name when it sits under its own form field:
-    "dialingSequenceItem: position 1 appears twice" -> "Position 1 appears twice"."""
-    message = error.message
-    if error.field and _form_field(error, mapping):
-        for prefix in (f"{error.field}: ", f"{error.field} "):
-            if message.startswith(prefix):
-                rest = message[len(prefix) :]
-                return rest[:1].upper() + rest[1:]
-    return message
-
-
-def outcome_wire(outcome: Outcome) -> dict:
-    """An inline outcome as the services take it (the API's body, without its id)."""
-    body = selectors.outcome_body(outcome)
-    del body["outcomeId"]
-    return body
+def outcome_settings(outcome: Outcome) -> services.OutcomeSettings:
+    return services.OutcomeSettings(
+        result_id=outcome.result_id,
+        dial_another_number=outcome.dial_another_number,
+        max_number_of_retries=outcome.max_number_of_retries,
+        retry_delay=outcome.retry_delay,
+        requeue=outcome.requeue,
+    )
 
 
 class DialingStrategyForm(forms.ModelForm):
@@ -95,19 +91,15 @@ class DialingStrategyForm(forms.ModelForm):
             (
                 "name",
                 lambda: services.clean_name(
-                    cleaned.get("name"), client=client, exclude_id=self.instance.pk
+                    cleaned.get("name") or "", client=client, exclude_id=self.instance.pk
                 ),
             ),
-            (
-                "dialing_sequence",
-                lambda: services.clean_dialing_sequence(
-                    [part for part in text.replace(",", " ").split() if part]
-                ),
-            ),
+            ("dialing_sequence", lambda: services.clean_dialing_sequence(_positions(text))),
             (
                 "service_ids",
-                lambda: services.clean_service_ids(
-                    [service.pk for service in cleaned.get("services") or []], client=client
+                lambda: check_services_of_client(
+                    client=client,
+                    service_ids=[service.pk for service in cleaned.get("services") or []],
                 ),
             ),
         ]
@@ -115,10 +107,20 @@ class DialingStrategyForm(forms.ModelForm):
             try:
                 cleaned[key] = check()
             except LVError as error:
-                self.add_error(
-                    _form_field(error, STRATEGY_FIELDS), _form_message(error, STRATEGY_FIELDS)
-                )
+                _add_error(self, error, STRATEGY_FIELDS)
         return cleaned
+
+
+def _positions(text: str) -> list[int]:
+    """ "1, 3, 2" -> [1, 3, 2]; a part that is not a whole number is an error of the field."""
+    positions = []
+    for part in text.replace(",", " ").split():
+        if not (part.isascii() and part.isdigit() and int(part) >= 1):
+            raise InvalidValue(
+                f"must hold whole numbers of 1 or more, not {part!r}", field="dialing_sequence"
+            )
+        positions.append(int(part))
+    return positions
 
 
 class OutcomeInlineForm(forms.ModelForm):
@@ -136,18 +138,10 @@ class OutcomeInlineForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("result") is None or self.errors:
             return cleaned
-        data = {
-            "lvResultId": cleaned["result"].pk,
-            **{
-                key: cleaned.get(attr)
-                for key, attr in OUTCOME_FIELDS.items()
-                if key != "lvResultId"
-            },
-        }
         try:
-            services.clean_outcome(data)
+            services.check_result(cleaned["result"].pk)
         except LVError as error:
-            self.add_error(_form_field(error, OUTCOME_FIELDS), _form_message(error, OUTCOME_FIELDS))
+            _add_error(self, error, OUTCOME_FIELDS)
         return cleaned
 
 
@@ -211,7 +205,7 @@ class DialingStrategyAdmin(TenantAdminMixin, admin.ModelAdmin):
                 strategy=obj,
                 name=data["name"],
                 dialing_sequence=data["dialing_sequence"],
-                services=data["service_ids"],
+                service_ids=data["service_ids"],
             )
             return
         created = services.strategy_create(
@@ -219,7 +213,7 @@ class DialingStrategyAdmin(TenantAdminMixin, admin.ModelAdmin):
             client=obj.client,
             name=data["name"],
             dialing_sequence=data["dialing_sequence"],
-            services=data["service_ids"],
+            service_ids=data["service_ids"],
         )
         # The admin goes on with its own instance (inlines, redirect): make it the saved one.
         obj.pk = created.pk
@@ -239,15 +233,17 @@ class DialingStrategyAdmin(TenantAdminMixin, admin.ModelAdmin):
         formset.save(commit=False)
         for outcome in formset.deleted_objects:
             services.outcome_delete(actor=actor, outcome=outcome)
-        for outcome, changed in formset.changed_objects:
+        for outcome, _changed in formset.changed_objects:
+            settings = outcome_settings(outcome)
             services.outcome_update(
                 actor=actor,
                 outcome=outcome,
-                data=outcome_wire(outcome),
-                result_id=outcome.result_id if "result" in changed else None,
+                changes=services.OutcomeChanges(**vars(settings)),
             )
         for outcome in formset.new_objects:
-            services.outcome_create(actor=actor, strategy=strategy, data=outcome_wire(outcome))
+            services.outcome_create(
+                actor=actor, strategy=strategy, settings=outcome_settings(outcome)
+            )
 
     def delete_model(self, request, obj):
         services.strategy_delete(actor=admin_actor(request), strategy=obj)
@@ -288,3 +284,27 @@ class ResultAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["id"] if obj else []
+
+
+class ClientStrategiesInline(TenantInlineMixin, admin.StackedInline):
+    """The client's default and requeue strategies, on the client's own page."""
+
+    model = ClientStrategies
+    can_delete = False
+    max_num = 1
+    min_num = 0
+    fields = ["default_dialing_strategy", "requeue_dialing_strategy"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only strategies of the client being edited (a Sysadmin edits any client).
+        client_id = request.resolver_match.kwargs.get("object_id")
+        kwargs["queryset"] = scope_to_client(
+            DialingStrategy.objects.for_client(
+                int(client_id) if client_id and client_id.isdigit() else 0
+            ),
+            request,
+        )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+client_inlines.append(ClientStrategiesInline)

@@ -1,23 +1,18 @@
-"""Demo dialing strategies for client 4199, as in the vendor's examples. ``seed_demo`` calls
-``seed_strategies()``; running it again changes nothing."""
+"""Demo dialing strategies for client 4199, as in the vendor's examples, and ACME's default and
+requeue strategies. ``seed_demo`` calls ``seed_strategies()`` through the app's
+``seed_demo`` hook; running it again changes nothing."""
 
-from livevox_site.audit import Actor
+from livevox_site.audit import Actor, audit_record, snapshot
 from livevox_site.models import Client, Service
 
-from .models import DialingStrategy
-from .services import strategy_create
+from .models import ClientStrategies, DialingStrategy
+from .services import OutcomeSettings, strategy_create
 
 DEMO_CLIENT_ID = 4199
 
 
-def _outcome(result_id: int, dial: bool, retries: int, delay: int, requeue: bool) -> dict:
-    return {
-        "lvResultId": result_id,
-        "dialAnotherNumber": dial,
-        "maxNumberOfRetries": retries,
-        "retryDelay": delay,
-        "requeue": requeue,
-    }
+def _outcome(result_id: int, dial: bool, retries: int, delay: int, requeue: bool):
+    return OutcomeSettings(result_id, dial, retries, delay, requeue)
 
 
 STRATEGIES = [
@@ -65,9 +60,33 @@ def seed_strategies(actor: Actor | None = None) -> list[DialingStrategy]:
                 client=client,
                 name=spec["name"],
                 dialing_sequence=spec["dialing_sequence"],
-                services=[service_id for service_id in spec["services"] if service_id in known],
+                service_ids=[i for i in spec["services"] if i in known],
                 outcomes=spec["outcomes"],
                 strategy_id=spec["id"] if free_id else None,
             )
         )
     return created
+
+
+def seed_client_strategies(actor: Actor) -> None:
+    """ACME dials with "For Documentation" and requeues with "Custom Requeue", unless someone
+    already chose."""
+    client = Client.objects.filter(pk=DEMO_CLIENT_ID).first()
+    if client is None:
+        return
+    settings, _ = ClientStrategies.objects.get_or_create(client=client)
+    if settings.default_dialing_strategy_id or settings.requeue_dialing_strategy_id:
+        return
+    before = snapshot(settings)
+    strategies = {s.name: s for s in DialingStrategy.objects.for_client(client)}
+    settings.default_dialing_strategy = strategies.get("For Documentation")
+    settings.requeue_dialing_strategy = strategies.get("Custom Requeue")
+    settings.save()
+    audit_record(
+        actor=actor,
+        client=client,
+        action="strategies.clientstrategies.changed",
+        obj=settings,
+        before=before,
+        after=snapshot(settings),
+    )

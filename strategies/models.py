@@ -1,9 +1,11 @@
 """Dialing strategies: which phone positions to dial in which order, and what to do after each
 call result."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from livevox_site.models import Client, ExplicitIdMixin, Service
+from livevox_site.tenancy import SHARED, TenantQuerySet
 
 
 class Result(models.Model):
@@ -12,6 +14,8 @@ class Result(models.Model):
     id = models.IntegerField("lvResultId", primary_key=True)
     name = models.CharField(max_length=100)
     description = models.CharField(max_length=300, blank=True)
+
+    tenant_path = SHARED
 
     class Meta:
         ordering = ["id"]
@@ -27,6 +31,9 @@ class DialingStrategy(ExplicitIdMixin, models.Model):
     # Phone positions in dialing order, e.g. [1, 3, 2].
     dialing_sequence = models.JSONField(default=list)
     services = models.ManyToManyField(Service, blank=True, related_name="dialing_strategies")
+
+    tenant_path = "client"
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -60,6 +67,9 @@ class Outcome(ExplicitIdMixin, models.Model):
     retry_delay = models.PositiveIntegerField(default=0, help_text="Minutes")
     requeue = models.BooleanField(default=False)
 
+    tenant_path = "strategy__client"
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         constraints = [
@@ -78,4 +88,54 @@ class Outcome(ExplicitIdMixin, models.Model):
             "maxNumberOfRetries": self.max_number_of_retries,
             "retryDelay": self.retry_delay,
             "requeue": self.requeue,
+        }
+
+
+class ClientStrategies(models.Model):
+    """A client's default and requeue dialing strategies (wire-notes section 8). Kept by this
+    app, one row per client, so that the site's ``Client`` names no resource app."""
+
+    client = models.OneToOneField(
+        Client, primary_key=True, on_delete=models.CASCADE, related_name="strategy_settings"
+    )
+    default_dialing_strategy = models.ForeignKey(
+        DialingStrategy,
+        verbose_name="default dialing strategy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Used by services that have no dialing strategy of their own.",
+    )
+    requeue_dialing_strategy = models.ForeignKey(
+        DialingStrategy,
+        verbose_name="requeue dialing strategy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Used for calls that are requeued.",
+    )
+
+    tenant_path = "client"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "default and requeue strategies"
+        verbose_name_plural = "default and requeue strategies"
+
+    def __str__(self) -> str:
+        return f"Default and requeue strategies of {self.client}"
+
+    def clean(self) -> None:
+        for field in ("default_dialing_strategy", "requeue_dialing_strategy"):
+            strategy = getattr(self, field)
+            if strategy is not None and strategy.client_id != self.client_id:
+                raise ValidationError({field: "Choose a dialing strategy of this client."})
+
+    def audit_snapshot(self) -> dict:
+        return {
+            "client": self.client_id,
+            "default_dialing_strategy": self.default_dialing_strategy_id,
+            "requeue_dialing_strategy": self.requeue_dialing_strategy_id,
         }

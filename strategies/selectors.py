@@ -4,6 +4,8 @@ Services are listed in the order they were assigned (the through table's ids), a
 does; services and outcomes are fetched for a whole page in one query each: no N+1.
 """
 
+from livevox_site.errors import EntryNotFound
+
 from .models import DialingStrategy, Outcome
 
 
@@ -65,3 +67,11 @@ def strategy_details(strategies: list[DialingStrategy]) -> list[dict]:
 
 def strategy_detail(strategy: DialingStrategy) -> dict:
     return strategy_details([strategy])[0]
+
+
+def outcome_for(strategy: DialingStrategy, outcome_id: int) -> Outcome:
+    """An outcome of this strategy; anything else is not found."""
+    outcome = Outcome.objects.filter(strategy=strategy, pk=outcome_id).first()
+    if outcome is None:
+        raise EntryNotFound()
+    return outcome

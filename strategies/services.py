@@ -1,159 +1,120 @@
-"""Dialing strategy writes, and the validation they share with the admin.
+"""Dialing strategy writes and the business rules they enforce.
 
-Every rule lives here once: the API views and the admin forms call the same ``clean_*``
-functions and the same ``<entity>_<action>`` services, so the two cannot drift apart. Values
-arrive in their wire form (``dialingSequenceItem``, ``lvResultId``...) and are parsed
-leniently (wire-notes section 4); a bad value raises ``InvalidInput`` naming the wire field.
+Services take typed keyword arguments (``dialing_sequence: list[int]``, ``OutcomeSettings``):
+the API's ``wire.py`` turns request bodies into these values, and the admin's forms and the demo
+data call the very same functions, so the three cannot drift apart. A value that breaks a rule
+raises ``InvalidValue`` naming the parameter (``dialing_sequence``, ``outcomes[1].result_id``);
+the API puts the wire name in front of it, the admin shows it under its form field.
+
 Every write runs in one transaction and writes one audit entry of type
 ``strategies.dialingstrategy`` or ``strategies.outcome`` (the types ``info`` reads).
 """
 
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 
 from django.db import IntegrityError, transaction
 
 from livevox_site.audit import Actor, audit_record, snapshot
-from livevox_site.errors import AlreadyExists, EntryNotFound, InvalidInput
-from livevox_site.lenient import parse_bool, parse_int, present
+from livevox_site.errors import AlreadyExists, EntryNotFound, InvalidValue
+from livevox_site.lenient import MAX_INT
 from livevox_site.models import Client, Service
+from livevox_site.selectors import check_services_of_client
 
-from .models import DialingStrategy, Outcome, Result
+from .models import ClientStrategies, DialingStrategy, Outcome, Result
 
 NAME_MAX_LENGTH = DialingStrategy._meta.get_field("name").max_length
-# PositiveIntegerField's range on every supported database.
-MAX_INT = 2_147_483_647
-
-# The wire keys of an outcome and the model field each one sets.
-OUTCOME_FLAGS = {"dialAnotherNumber": "dial_another_number", "requeue": "requeue"}
-OUTCOME_NUMBERS = {"maxNumberOfRetries": "max_number_of_retries", "retryDelay": "retry_delay"}
 
 
-# --- validation -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OutcomeSettings:
+    """What to do after one call result."""
+
+    result_id: int
+    dial_another_number: bool = False
+    max_number_of_retries: int = 0
+    retry_delay: int = 0  # minutes
+    requeue: bool = False
 
 
-def clean_name(value, *, client: Client | int, exclude_id: int | None = None) -> str:
-    """Present, a string, not blank, not too long, unique within the client."""
-    if not present(value):
-        raise InvalidInput("name is required", field="name")
-    if not isinstance(value, str):
-        raise InvalidInput("name must be a string", field="name")
-    name = value.strip()
+@dataclass(frozen=True)
+class OutcomeChanges:
+    """Some of an outcome's settings; None leaves a setting as it is. ``result_id`` moves the
+    outcome to another call result (the admin only: the API cannot)."""
+
+    dial_another_number: bool | None = None
+    max_number_of_retries: int | None = None
+    retry_delay: int | None = None
+    requeue: bool | None = None
+    result_id: int | None = None
+
+    def given(self) -> dict:
+        return {
+            f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None
+        }
+
+
+# --- rules ----------------------------------------------------------------------------------
+
+
+def clean_name(name: str, *, client: Client | int, exclude_id: int | None = None) -> str:
+    """Trimmed and in Unicode NFC (so "Cafe" + combining accent and "Café" are one name), not
+    blank, not too long, unique within the client."""
+    name = unicodedata.normalize("NFC", name).strip()
+    if not name:
+        raise InvalidValue("may not be blank", field="name")
     if len(name) > NAME_MAX_LENGTH:
-        raise InvalidInput(f"name must be at most {NAME_MAX_LENGTH} characters", field="name")
-    taken = DialingStrategy.objects.filter(client=client, name=name)
+        raise InvalidValue(f"may be at most {NAME_MAX_LENGTH} characters", field="name")
+    taken = DialingStrategy.objects.for_client(client).filter(name=name)
     if exclude_id is not None:
         taken = taken.exclude(pk=exclude_id)
     if taken.exists():
-        raise InvalidInput(f"name: a dialing strategy named {name!r} exists", field="name")
+        raise InvalidValue(f"a dialing strategy named {name!r} exists", field="name")
     return name
 
 
-def clean_dialing_sequence(value) -> list[int]:
-    """A non-empty list of distinct positive phone positions, in dialing order."""
-    field = "dialingSequenceItem"
-    if value is None:
-        raise InvalidInput(f"{field} is required", field=field)
-    if not isinstance(value, list) or not value:
-        raise InvalidInput(f"{field} must be a non-empty list of phone positions", field=field)
-    positions = []
-    for item in value:
-        try:
-            position = parse_int(item, field, min_value=1)
-        except InvalidInput:
-            raise InvalidInput(
-                f"{field} must hold whole numbers of 1 or more, not {item!r}", field=field
-            ) from None
+def clean_dialing_sequence(positions: Sequence[int]) -> list[int]:
+    """At least one phone position; each 1 or more and listed once, in dialing order."""
+    field = "dialing_sequence"
+    if not positions:
+        raise InvalidValue("must be a non-empty list of phone positions", field=field)
+    seen: list[int] = []
+    for position in positions:
+        if position < 1:
+            raise InvalidValue(f"must hold whole numbers of 1 or more, not {position}", field=field)
         if position > MAX_INT:
-            raise InvalidInput(f"{field}: {position} is too large", field=field)
-        if position in positions:
-            raise InvalidInput(f"{field}: position {position} appears twice", field=field)
-        positions.append(position)
-    return positions
+            raise InvalidValue(f"{position} is too large", field=field)
+        if position in seen:
+            raise InvalidValue(f"position {position} appears twice", field=field)
+        seen.append(position)
+    return seen
 
 
-def _service_id(item, field: str) -> int:
-    # The spec sends [{"id": N}]; a bare id is accepted too.
-    raw = item.get("id") if isinstance(item, dict) else item
-    if raw is None:
-        raise InvalidInput(f"{field}: each entry needs an id", field=field)
-    service_id = parse_int(raw, field, min_value=1)
-    if service_id > MAX_INT:
-        raise InvalidInput(f"{field}: no service {service_id} in this client", field=field)
-    return service_id
+def check_result(result_id: int, *, field: str = "result_id") -> int:
+    if not (0 < result_id <= MAX_INT and Result.objects.filter(pk=result_id).exists()):
+        raise InvalidValue(f"no call result {result_id}", field=field)
+    return result_id
 
 
-def clean_service_ids(value, *, client: Client | int, field: str = "service") -> list[int]:
-    """Service ids (``[{"id": N}]`` or ``[N]``), each a service of ``client``; duplicates are
-    dropped, order is kept. Another client's service is reported like an unknown one."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InvalidInput(f"{field} must be a list of services", field=field)
-    ids: list[int] = []
-    for item in value:
-        service_id = _service_id(item, field)
-        if service_id not in ids:
-            ids.append(service_id)
-    known = set(Service.objects.filter(client=client, pk__in=ids).values_list("pk", flat=True))
-    unknown = [service_id for service_id in ids if service_id not in known]
-    if unknown:
-        raise InvalidInput(f"{field}: no service {unknown[0]} in this client", field=field)
-    return ids
+def check_outcomes(outcomes: Sequence[OutcomeSettings]) -> list[OutcomeSettings]:
+    """Each for a call result of the catalog, no result twice (one query)."""
+    result_ids = [outcome.result_id for outcome in outcomes]
+    known = set(
+        Result.objects.filter(pk__in=[i for i in result_ids if 0 < i <= MAX_INT]).values_list(
+            "pk", flat=True
+        )
+    )
+    for index, outcome in enumerate(outcomes):
+        field = f"outcomes[{index}].result_id"
+        if outcome.result_id not in known:
+            raise InvalidValue(f"no call result {outcome.result_id}", field=field)
+        if outcome.result_id in result_ids[:index]:
+            raise InvalidValue(f"result {outcome.result_id} appears twice", field=field)
+    return list(outcomes)
 
 
-def _clean_count(value, field: str) -> int:
-    number = parse_int(value, field, min_value=0)
-    if number > MAX_INT:
-        raise InvalidInput(f"{field} is too large", field=field)
-    return number
-
-
-def clean_outcome(data, *, partial: bool = False, prefix: str = "") -> dict:
-    """An outcome's wire keys as model field values.
-
-    Creating (``partial=False``): ``lvResultId`` is required and must be in the results
-    catalog; the other keys default to false / 0 when absent. Updating (``partial=True``):
-    ``lvResultId`` is ignored and a key that is absent or null is left out (unchanged)."""
-    if not isinstance(data, dict):
-        raise InvalidInput(f"{prefix or 'outcome'} must be an object", field=prefix or "outcome")
-    values: dict = {}
-    if not partial:
-        field = f"{prefix}lvResultId"
-        if not present(data.get("lvResultId")):
-            raise InvalidInput(f"{field} is required", field=field)
-        result_id = parse_int(data["lvResultId"], field)
-        if not Result.objects.filter(pk=result_id).exists():
-            raise InvalidInput(f"{field}: no call result {result_id}", field=field)
-        values["result_id"] = result_id
-    for key, attr in OUTCOME_FLAGS.items():
-        if data.get(key) is not None:
-            values[attr] = parse_bool(data[key], prefix + key)
-    for key, attr in OUTCOME_NUMBERS.items():
-        if data.get(key) is not None:
-            values[attr] = _clean_count(data[key], prefix + key)
-    return values
-
-
-def clean_outcomes(value) -> list[dict]:
-    """The ``outcomeItem`` list of a create: each valid, no result twice."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InvalidInput("outcomeItem must be a list of outcomes", field="outcomeItem")
-    cleaned: list[dict] = []
-    for index, item in enumerate(value):
-        prefix = f"outcomeItem[{index}]."
-        values = clean_outcome(item, prefix=prefix)
-        if any(other["result_id"] == values["result_id"] for other in cleaned):
-            raise InvalidInput(
-                f"{prefix}lvResultId: result {values['result_id']} appears twice",
-                field=f"{prefix}lvResultId",
-            )
-        cleaned.append(values)
-    return cleaned
-
-
-# --- snapshots ------------------------------------------------------------------------------
+# --- snapshots and helpers ------------------------------------------------------------------
 
 
 def strategy_state(strategy: DialingStrategy) -> dict:
@@ -169,11 +130,43 @@ def _locked(strategy: DialingStrategy) -> DialingStrategy:
     return DialingStrategy.objects.select_for_update().get(pk=strategy.pk)
 
 
+def _assigned_ids(strategy: DialingStrategy) -> list[int]:
+    through = DialingStrategy.services.through
+    return list(
+        through.objects.filter(dialingstrategy_id=strategy.pk)
+        .order_by("pk")
+        .values_list("service_id", flat=True)
+    )
+
+
 def _add_services_in_order(strategy: DialingStrategy, service_ids: Iterable[int]) -> None:
     through = DialingStrategy.services.through
     through.objects.bulk_create(
         through(dialingstrategy_id=strategy.pk, service_id=service_id) for service_id in service_ids
     )
+
+
+def _outcome(strategy: DialingStrategy, settings: OutcomeSettings) -> Outcome:
+    return Outcome(
+        strategy=strategy,
+        result_id=settings.result_id,
+        dial_another_number=settings.dial_another_number,
+        max_number_of_retries=settings.max_number_of_retries,
+        retry_delay=settings.retry_delay,
+        requeue=settings.requeue,
+    )
+
+
+def _save_named(strategy: DialingStrategy) -> None:
+    """Save; a name another request took between the check and the write is the same 400 as a
+    name that was already taken."""
+    try:
+        with transaction.atomic():
+            strategy.save()
+    except IntegrityError:
+        raise InvalidValue(
+            f"a dialing strategy named {strategy.name!r} exists", field="name"
+        ) from None
 
 
 # --- strategies -----------------------------------------------------------------------------
@@ -183,27 +176,25 @@ def strategy_create(
     *,
     actor: Actor,
     client: Client,
-    name,
-    dialing_sequence,
-    services=None,
-    outcomes=None,
+    name: str,
+    dialing_sequence: Sequence[int],
+    service_ids: Sequence[int] = (),
+    outcomes: Sequence[OutcomeSettings] = (),
     strategy_id: int | None = None,
 ) -> DialingStrategy:
     """Create a strategy with its services and outcomes; nothing is saved unless all of it is
     valid."""
-    clean = {
-        "name": clean_name(name, client=client),
-        "dialing_sequence": clean_dialing_sequence(dialing_sequence),
-    }
-    service_ids = clean_service_ids(services, client=client)
-    outcome_values = clean_outcomes(outcomes)
+    name = clean_name(name, client=client)
+    sequence = clean_dialing_sequence(dialing_sequence)
+    service_ids = check_services_of_client(client=client, service_ids=service_ids)
+    outcomes = check_outcomes(outcomes)
     with transaction.atomic():
-        strategy = DialingStrategy(id=strategy_id, client=client, **clean)
+        strategy = DialingStrategy(
+            id=strategy_id, client=client, name=name, dialing_sequence=sequence
+        )
         _save_named(strategy)
         _add_services_in_order(strategy, service_ids)
-        Outcome.objects.bulk_create(
-            Outcome(strategy=strategy, **values) for values in outcome_values
-        )
+        Outcome.objects.bulk_create(_outcome(strategy, settings) for settings in outcomes)
         audit_record(
             actor=actor,
             client=client,
@@ -214,45 +205,41 @@ def strategy_create(
     return strategy
 
 
-def _save_named(strategy: DialingStrategy) -> None:
-    """Save; a name another request took between the check and the write is the same 400 as a
-    name that was already taken."""
-    try:
-        with transaction.atomic():
-            strategy.save()
-    except IntegrityError:
-        raise InvalidInput(
-            f"name: a dialing strategy named {strategy.name!r} exists", field="name"
-        ) from None
-
-
 def strategy_update(
     *,
     actor: Actor,
     strategy: DialingStrategy,
-    name=None,
-    dialing_sequence=None,
-    services=None,
+    name: str | None = None,
+    dialing_sequence: Sequence[int] | None = None,
+    service_ids: Sequence[int] | None = None,
 ) -> DialingStrategy:
-    """Change the name and/or dialing sequence (``None``: unchanged); ``services`` (the admin
-    only) replaces the assigned services."""
+    """Change the name and/or dialing sequence (None: unchanged). ``service_ids`` (the admin
+    only) sets which services are assigned: services kept keep their place in the assignment
+    order, new ones are added after them. A call that changes nothing writes nothing."""
     changes: dict = {}
     if name is not None:
         changes["name"] = clean_name(name, client=strategy.client_id, exclude_id=strategy.pk)
     if dialing_sequence is not None:
         changes["dialing_sequence"] = clean_dialing_sequence(dialing_sequence)
-    service_ids = (
-        None if services is None else clean_service_ids(services, client=strategy.client_id)
-    )
+    if service_ids is not None:
+        service_ids = check_services_of_client(client=strategy.client_id, service_ids=service_ids)
     with transaction.atomic():
         strategy = _locked(strategy)
         before = snapshot(strategy)
-        for attr, value in changes.items():
-            setattr(strategy, attr, value)
-        _save_named(strategy)
-        if service_ids is not None and service_ids != _assigned_ids(strategy):
-            strategy.services.clear()
-            _add_services_in_order(strategy, service_ids)
+        changed = {
+            attr: value for attr, value in changes.items() if getattr(strategy, attr) != value
+        }
+        if changed:
+            for attr, value in changed.items():
+                setattr(strategy, attr, value)
+            _save_named(strategy)
+        if service_ids is not None:
+            assigned = _assigned_ids(strategy)
+            through = DialingStrategy.services.through
+            through.objects.filter(dialingstrategy_id=strategy.pk).exclude(
+                service_id__in=service_ids
+            ).delete()
+            _add_services_in_order(strategy, [i for i in service_ids if i not in assigned])
         after = snapshot(strategy)
         if after != before:
             audit_record(
@@ -266,15 +253,6 @@ def strategy_update(
     return strategy
 
 
-def _assigned_ids(strategy: DialingStrategy) -> list[int]:
-    through = DialingStrategy.services.through
-    return list(
-        through.objects.filter(dialingstrategy_id=strategy.pk)
-        .order_by("pk")
-        .values_list("service_id", flat=True)
-    )
-
-
 def strategy_delete(*, actor: Actor, strategy: DialingStrategy) -> None:
     """Delete a strategy with its outcomes; a client's default or requeue strategy reference to
     it is cleared (SET_NULL) and named in the audit entry."""
@@ -284,7 +262,9 @@ def strategy_delete(*, actor: Actor, strategy: DialingStrategy) -> None:
         cleared = [
             field
             for field in ("default_dialing_strategy", "requeue_dialing_strategy")
-            if Client.objects.filter(pk=strategy.client_id, **{field: strategy}).exists()
+            if ClientStrategies.objects.filter(
+                client_id=strategy.client_id, **{field: strategy}
+            ).exists()
         ]
         strategy_id, client_id = strategy.pk, strategy.client_id
         strategy.delete()
@@ -303,9 +283,9 @@ def _copy_name(strategy: DialingStrategy) -> str:
     # Room for " (copy 9999)".
     base = f"{strategy.name[: NAME_MAX_LENGTH - 12]} (copy"
     taken = set(
-        DialingStrategy.objects.filter(
-            client_id=strategy.client_id, name__startswith=base
-        ).values_list("name", flat=True)
+        DialingStrategy.objects.for_client(strategy.client_id)
+        .filter(name__startswith=base)
+        .values_list("name", flat=True)
     )
     number = 1
     while True:
@@ -315,7 +295,9 @@ def _copy_name(strategy: DialingStrategy) -> str:
         number += 1
 
 
-def strategy_duplicate(*, actor: Actor, strategy: DialingStrategy, name=None) -> DialingStrategy:
+def strategy_duplicate(
+    *, actor: Actor, strategy: DialingStrategy, name: str | None = None
+) -> DialingStrategy:
     """A copy of a strategy (sequence, services, outcomes) under a new name; by default
     "<name> (copy)", "<name> (copy 2)"..."""
     with transaction.atomic():
@@ -353,18 +335,6 @@ def strategy_duplicate(*, actor: Actor, strategy: DialingStrategy, name=None) ->
 # --- services assigned to a strategy --------------------------------------------------------
 
 
-def _service_of_client(strategy: DialingStrategy, service_id) -> Service:
-    """A service of the strategy's client named in a path; anything else is not found."""
-    try:
-        value = parse_int(service_id, "service")
-    except InvalidInput:
-        raise EntryNotFound() from None
-    service = Service.objects.filter(client_id=strategy.client_id, pk=value).first()
-    if service is None:
-        raise EntryNotFound()
-    return service
-
-
 def _audit_assignment(
     actor: Actor, strategy: DialingStrategy, action: str, before: dict, details=None
 ) -> None:
@@ -380,9 +350,14 @@ def _audit_assignment(
     )
 
 
-def strategy_service_add(*, actor: Actor, strategy: DialingStrategy, service_id) -> None:
-    """Assign one service; already assigned: ``AlreadyExists``."""
-    service = _service_of_client(strategy, service_id)
+def _same_client(strategy: DialingStrategy, service: Service) -> None:
+    if service.client_id != strategy.client_id:
+        raise EntryNotFound()
+
+
+def strategy_service_add(*, actor: Actor, strategy: DialingStrategy, service: Service) -> None:
+    """Assign one service of the strategy's client; already assigned: ``AlreadyExists``."""
+    _same_client(strategy, service)
     with transaction.atomic():
         strategy = _locked(strategy)
         if strategy.services.filter(pk=service.pk).exists():
@@ -396,9 +371,9 @@ def strategy_service_add(*, actor: Actor, strategy: DialingStrategy, service_id)
         _audit_assignment(actor, strategy, "service_added", before, details={"service": service.pk})
 
 
-def strategy_service_remove(*, actor: Actor, strategy: DialingStrategy, service_id) -> None:
+def strategy_service_remove(*, actor: Actor, strategy: DialingStrategy, service: Service) -> None:
     """Unassign one service; a service that is not assigned is not found."""
-    service = _service_of_client(strategy, service_id)
+    _same_client(strategy, service)
     with transaction.atomic():
         strategy = _locked(strategy)
         before = snapshot(strategy)
@@ -423,30 +398,27 @@ def strategy_services_remove_all(*, actor: Actor, strategy: DialingStrategy) -> 
         _audit_assignment(actor, strategy, "services_removed_all", before)
 
 
+def unassign_deleted_service(sender, *, service: Service, actor: Actor, **kwargs) -> None:
+    """``service_deleting`` receiver: unassign the service from every strategy, audited, so the
+    strategies' info.lastModified moves."""
+    for strategy in DialingStrategy.objects.filter(services=service):
+        strategy_service_remove(actor=actor, strategy=strategy, service=service)
+
+
 # --- outcomes -------------------------------------------------------------------------------
 
 
-def outcome_for(strategy: DialingStrategy, outcome_id) -> Outcome:
-    """An outcome of this strategy named in a path; anything else is not found."""
-    try:
-        value = parse_int(outcome_id, "outcome")
-    except InvalidInput:
-        raise EntryNotFound() from None
-    outcome = Outcome.objects.filter(strategy=strategy, pk=value).first()
-    if outcome is None:
-        raise EntryNotFound()
-    return outcome
-
-
-def outcome_create(*, actor: Actor, strategy: DialingStrategy, data) -> Outcome:
+def outcome_create(
+    *, actor: Actor, strategy: DialingStrategy, settings: OutcomeSettings
+) -> Outcome:
     """Add an outcome for one call result; a result the strategy already has:
     ``AlreadyExists``."""
-    values = clean_outcome(data)
+    check_result(settings.result_id)
     with transaction.atomic():
         strategy = _locked(strategy)
-        if strategy.outcomes.filter(result_id=values["result_id"]).exists():
+        if strategy.outcomes.filter(result_id=settings.result_id).exists():
             raise AlreadyExists()
-        outcome = Outcome(strategy=strategy, **values)
+        outcome = _outcome(strategy, settings)
         try:
             with transaction.atomic():
                 outcome.save()
@@ -462,32 +434,32 @@ def outcome_create(*, actor: Actor, strategy: DialingStrategy, data) -> Outcome:
     return outcome
 
 
-def outcome_update(*, actor: Actor, outcome: Outcome, data, result_id=None) -> Outcome:
-    """Change some of an outcome's settings: a key absent or null is left unchanged.
-    ``result_id`` (the admin only; the API cannot move an outcome) gives it another result."""
-    values = clean_outcome(data, partial=True)
-    if result_id is not None:
-        values["result_id"] = clean_outcome({"lvResultId": result_id})["result_id"]
+def outcome_update(*, actor: Actor, outcome: Outcome, changes: OutcomeChanges) -> Outcome:
+    """Change the settings ``changes`` gives; a change to nothing writes nothing."""
+    values = changes.given()
+    if "result_id" in values:
+        check_result(values["result_id"])
     with transaction.atomic():
         outcome = Outcome.objects.select_for_update().select_related("strategy").get(pk=outcome.pk)
         before = snapshot(outcome)
         for attr, value in values.items():
             setattr(outcome, attr, value)
+        after = snapshot(outcome)
+        if after == before:
+            return outcome
         try:
             with transaction.atomic():
                 outcome.save()
         except IntegrityError:
             raise AlreadyExists() from None
-        after = snapshot(outcome)
-        if after != before:
-            audit_record(
-                actor=actor,
-                client=outcome.strategy.client_id,
-                action="strategies.outcome.updated",
-                obj=outcome,
-                before=before,
-                after=after,
-            )
+        audit_record(
+            actor=actor,
+            client=outcome.strategy.client_id,
+            action="strategies.outcome.updated",
+            obj=outcome,
+            before=before,
+            after=after,
+        )
     return outcome
 
 
@@ -527,10 +499,3 @@ def outcomes_delete_all(*, actor: Actor, strategy: DialingStrategy) -> None:
             before=[snapshot(outcome) for outcome in outcomes],
             details={"strategy": strategy.pk, "count": len(outcomes)},
         )
-
-
-def unassign_deleted_service(sender, *, service, actor: Actor, **kwargs) -> None:
-    """``service_deleting`` receiver: unassign the service from every strategy, audited, so the
-    strategies' info.lastModified moves."""
-    for strategy in DialingStrategy.objects.filter(services=service):
-        strategy_service_remove(actor=actor, strategy=strategy, service_id=service.pk)

@@ -1,5 +1,6 @@
-"""Included at ``configuration/``. Paths carry neither version segment nor trailing slash:
-``WirePathMiddleware`` strips both."""
+"""The Configuration API's dialing strategy routes, mounted by ``livevox_site.urls`` (the app's
+``wire_urls``). Paths carry neither version segment nor trailing slash: ``WirePathMiddleware``
+strips both."""
 
 from django.urls import path
 
@@ -17,12 +18,12 @@ service = V.as_view({"put": "service_add", "delete": "service_remove"})
 service_typo = MisspelledPathViewSet.as_view({"put": "service_add"})
 
 urlpatterns = [
-    path("dialingStrategies", collection),
-    path("dialingStrategies/info", info),
-    path("dialingStrategies/<str:pk>", strategy),
-    path("dialingStrategies/<str:pk>/outcomes", outcomes),
-    path("dialingStrategies/<str:pk>/outcomes/<str:outcome>", outcome),
-    path("dialingStrategies/<str:pk>/services", services),
-    path("dialingStrategies/<str:pk>/services/<str:service>", service),
-    path("dialngStrategies/<str:pk>/services/<str:service>", service_typo),
+    path("configuration/dialingStrategies", collection),
+    path("configuration/dialingStrategies/info", info),
+    path("configuration/dialingStrategies/<str:pk>", strategy),
+    path("configuration/dialingStrategies/<str:pk>/outcomes", outcomes),
+    path("configuration/dialingStrategies/<str:pk>/outcomes/<str:outcome>", outcome),
+    path("configuration/dialingStrategies/<str:pk>/services", services),
+    path("configuration/dialingStrategies/<str:pk>/services/<str:service>", service),
+    path("configuration/dialngStrategies/<str:pk>/services/<str:service>", service_typo),
 ]

@@ -1,6 +1,6 @@
 """``/configuration/dialingStrategies``: the twelve methods of the vendor's Dialing Strategies
-API. Views parse and answer; the rules live in ``services.py``, the reads in
-``selectors.py``."""
+API. Views read the request through ``wire.py`` and answer; the rules live in ``services.py``,
+the reads in ``selectors.py``."""
 
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -11,10 +11,9 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from livevox_site.api import TenantViewSet
-from livevox_site.errors import SHAPE_ERROR_CODE
-from livevox_site.lenient import body_object
+from livevox_site.selectors import service_for_client
 
-from . import selectors, serializers, services
+from . import selectors, serializers, services, wire
 from .models import DialingStrategy
 
 # Audit object types whose entries move info's lastModified.
@@ -60,7 +59,7 @@ class DialingStrategyViewSet(TenantViewSet):
     """Dialing strategies of the caller's client (or, for a Sysadmin, of ``?client=``)."""
 
     queryset = DialingStrategy.objects.order_by("id")
-    error_shape = SHAPE_ERROR_CODE
+    wire_field_names = wire.WIRE_FIELDS
     read_perm = "strategies.view_dialingstrategy"
     write_perm = "strategies.change_dialingstrategy"
     action_perms = {
@@ -100,14 +99,8 @@ class DialingStrategyViewSet(TenantViewSet):
         responses=CREATED,
     )
     def create(self, request):
-        data = body_object(request.data)
         strategy = services.strategy_create(
-            actor=self.actor,
-            client=request.client,
-            name=data.get("name"),
-            dialing_sequence=data.get("dialingSequenceItem"),
-            services=data.get("service"),
-            outcomes=data.get("outcomeItem"),
+            actor=self.actor, client=request.client, **wire.strategy_create(request.data)
         )
         return _created(strategy)
 
@@ -131,12 +124,8 @@ class DialingStrategyViewSet(TenantViewSet):
     )
     def update(self, request, pk=None):
         strategy = self.get_object()
-        data = body_object(request.data)
         services.strategy_update(
-            actor=self.actor,
-            strategy=strategy,
-            name=data.get("name"),
-            dialing_sequence=data.get("dialingSequenceItem"),
+            actor=self.actor, strategy=strategy, **wire.strategy_update(request.data)
         )
         return _no_content()
 
@@ -162,9 +151,8 @@ class DialingStrategyViewSet(TenantViewSet):
     )
     def outcome_create(self, request, pk=None):
         strategy = self.get_object()
-        outcome = services.outcome_create(
-            actor=self.actor, strategy=strategy, data=body_object(request.data)
-        )
+        settings = wire.outcome_create(request.data)
+        outcome = services.outcome_create(actor=self.actor, strategy=strategy, settings=settings)
         return _created(outcome)
 
     @doc(
@@ -186,8 +174,9 @@ class DialingStrategyViewSet(TenantViewSet):
         responses=NO_CONTENT,
     )
     def outcome_update(self, request, pk=None, outcome=None):
-        found = services.outcome_for(self.get_object(), outcome)
-        services.outcome_update(actor=self.actor, outcome=found, data=body_object(request.data))
+        found = selectors.outcome_for(self.get_object(), wire.path_id(outcome))
+        changes = wire.outcome_changes(request.data)
+        services.outcome_update(actor=self.actor, outcome=found, changes=changes)
         return _no_content()
 
     @doc(
@@ -198,7 +187,7 @@ class DialingStrategyViewSet(TenantViewSet):
         responses=NO_CONTENT,
     )
     def outcome_destroy(self, request, pk=None, outcome=None):
-        found = services.outcome_for(self.get_object(), outcome)
+        found = selectors.outcome_for(self.get_object(), wire.path_id(outcome))
         services.outcome_delete(actor=self.actor, outcome=found)
         return _no_content()
 
@@ -212,9 +201,9 @@ class DialingStrategyViewSet(TenantViewSet):
         responses=NO_CONTENT,
     )
     def service_add(self, request, pk=None, service=None):
-        services.strategy_service_add(
-            actor=self.actor, strategy=self.get_object(), service_id=service
-        )
+        strategy = self.get_object()
+        found = service_for_client(client=strategy.client_id, service_id=wire.path_id(service))
+        services.strategy_service_add(actor=self.actor, strategy=strategy, service=found)
         return _no_content()
 
     @doc(
@@ -225,9 +214,9 @@ class DialingStrategyViewSet(TenantViewSet):
         responses=NO_CONTENT,
     )
     def service_remove(self, request, pk=None, service=None):
-        services.strategy_service_remove(
-            actor=self.actor, strategy=self.get_object(), service_id=service
-        )
+        strategy = self.get_object()
+        found = service_for_client(client=strategy.client_id, service_id=wire.path_id(service))
+        services.strategy_service_remove(actor=self.actor, strategy=strategy, service=found)
         return _no_content()
 
     @doc(

@@ -311,10 +311,16 @@ def test_it_lets_an_agent_session_call_only_the_agent_actions(api):
         assert (response.status_code, response.json()) == (403, forbidden), (method, path)
 
 
-def test_it_treats_an_agent_user_as_an_agent_session(api):
+def test_it_still_asks_an_agent_action_for_its_permission(api):
+    # The allow-list narrows, it never widens: listing is an agent action here, but it needs
+    # livevox_site.view_service, which the Agent group does not hold.
     http = api("agent")
-    assert http.get(f"{LIST}?offset=0&count=1").status_code == 200
-    assert http.get(f"{LIST}/20180").status_code == 403
+    forbidden = {"code": 403, "message": "Your role or powers do not allow this method"}
+    assert http.get(f"{LIST}?offset=0&count=1").json() == forbidden
+    assert http.get(f"{LIST}/20180").json() == {
+        "code": 403,
+        "message": "Agent sessions may not call this method",
+    }
 
 
 # --- info -----------------------------------------------------------------------------------
@@ -344,10 +350,38 @@ def test_it_refuses_a_viewset_that_replaces_get_queryset():
 
 def test_it_lets_a_viewset_narrow_scope_queryset():
     class Narrow(TenantViewSet):
+        read_perm = write_perm = "livevox_site.view_service"
+
         def scope_queryset(self, queryset):
             return queryset.filter(name="x")
 
     assert Narrow.scope_queryset is not TenantViewSet.scope_queryset
+
+
+def test_it_refuses_a_viewset_that_overrides_get_object():
+    with pytest.raises(TypeError, match="not get_object"):
+
+        class Unscoped(TenantViewSet):
+            read_perm = write_perm = "livevox_site.view_service"
+
+            def get_object(self):
+                return None
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [{}, {"read_perm": "livevox_site.view_service"}, {"write_perm": "livevox_site.add_service"}],
+)
+def test_it_refuses_a_viewset_that_declares_no_permission(declared):
+    with pytest.raises(TypeError, match="declares no"):
+        type("Open", (TenantViewSet,), {"__module__": __name__, **declared})
+
+
+def test_it_accepts_an_explicit_any_role():
+    from livevox_site.permissions import ANY_ROLE
+
+    found = type("Open", (TenantViewSet,), {"read_perm": ANY_ROLE, "write_perm": ANY_ROLE})
+    assert found.read_perm == ANY_ROLE
 
 
 # --- lenient helpers ------------------------------------------------------------------------

@@ -2,8 +2,7 @@
 
 import pytest
 
-from livevox_site.auth import group_permissions
-from livevox_site.roles import GROUP_PERMISSIONS, sync_role_groups
+from livevox_site.roles import declared_permissions, group_permissions, sync_role_groups
 
 STRATEGY_PERMS = {
     "strategies.view_dialingstrategy",
@@ -18,12 +17,8 @@ STRATEGY_PERMS = {
 
 
 def declared(*groups: str) -> set[str]:
-    return {
-        f"{label.split('.')[0]}.{action}_{label.split('.')[1]}"
-        for group in groups
-        for label, actions in GROUP_PERMISSIONS[group].items()
-        for action in actions
-    }
+    table = declared_permissions()
+    return {perm for group in groups for perm in table[group]}
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from livevox_site.models import AuditEntry, Client
-from strategies.models import DialingStrategy, Outcome, Result
+from livevox_site.models import AuditEntry
+from strategies.models import ClientStrategies, DialingStrategy, Outcome, Result
 
 ADD = "/admin/strategies/dialingstrategy/add/"
 CHANGELIST = "/admin/strategies/dialingstrategy/"
@@ -363,33 +363,74 @@ def test_results_catalog_sysadmins_edit_others_view(browser, client_a):
     )
 
 
+def _client_form(default, requeue, initial: int = 0) -> dict:
+    # The client's page with the strategies app's inline (one row, created on first save).
+    prefix = "strategy_settings"
+    return {
+        "name": "Acme",
+        "time_zone": "America/New_York",
+        f"{prefix}-TOTAL_FORMS": "1",
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1",
+        f"{prefix}-0-client": "4199",
+        f"{prefix}-0-default_dialing_strategy": str(default),
+        f"{prefix}-0-requeue_dialing_strategy": str(requeue),
+    }
+
+
 def test_client_admin_sets_the_default_and_requeue_strategy(browser, strategy_a, strategy_b):
     web = browser("superuser")
-    page = web.get(f"/admin/livevox_site/client/{strategy_a.client_id}/change/").content.decode()
+    url = f"/admin/livevox_site/client/{strategy_a.client_id}/change/"
+    page = web.get(url).content.decode()
 
-    assert option_values(page, "default_dialing_strategy") == [str(strategy_a.pk)]
-    response = web.post(
-        f"/admin/livevox_site/client/{strategy_a.client_id}/change/",
-        {
-            "name": "Acme",
-            "time_zone": "America/New_York",
-            "default_dialing_strategy": str(strategy_a.pk),
-            "requeue_dialing_strategy": str(strategy_b.pk),
-        },
-    )
+    assert option_values(page, "strategy_settings-0-default_dialing_strategy") == [
+        str(strategy_a.pk)
+    ]
+    response = web.post(url, _client_form(strategy_a.pk, strategy_b.pk))
     assert response.status_code == 200  # B's strategy is not a choice
-    response = web.post(
-        f"/admin/livevox_site/client/{strategy_a.client_id}/change/",
-        {
-            "name": "Acme",
-            "time_zone": "America/New_York",
-            "default_dialing_strategy": str(strategy_a.pk),
-            "requeue_dialing_strategy": str(strategy_a.pk),
-        },
-    )
+    assert not ClientStrategies.objects.exists()
+
+    response = web.post(url, _client_form(strategy_a.pk, strategy_a.pk))
+
     assert response.status_code == 302
-    client = Client.objects.get(pk=strategy_a.client_id)
-    assert client.default_dialing_strategy == client.requeue_dialing_strategy == strategy_a
+    settings = ClientStrategies.objects.get(client_id=strategy_a.client_id)
+    assert settings.default_dialing_strategy == settings.requeue_dialing_strategy == strategy_a
+    entry = AuditEntry.objects.get(action="strategies.clientstrategies.added")
+    assert entry.after == {
+        "client": 4199,
+        "default_dialing_strategy": strategy_a.pk,
+        "requeue_dialing_strategy": strategy_a.pk,
+    }
+
+
+def test_client_admin_changes_the_default_strategy_with_before_and_after(
+    browser, strategy_a, client_a
+):
+    ClientStrategies.objects.create(client=client_a, default_dialing_strategy=strategy_a)
+    web = browser("superuser")
+    url = f"/admin/livevox_site/client/{client_a.pk}/change/"
+
+    unchanged = web.post(url, _client_form(strategy_a.pk, "", initial=1))
+    changed = web.post(url, _client_form("", strategy_a.pk, initial=1))
+
+    assert (unchanged.status_code, changed.status_code) == (302, 302)
+    entries = AuditEntry.objects.filter(object_type="strategies.clientstrategies")
+    assert [(e.action, e.before, e.after) for e in entries] == [
+        (
+            "strategies.clientstrategies.changed",
+            {
+                "client": 4199,
+                "default_dialing_strategy": strategy_a.pk,
+                "requeue_dialing_strategy": None,
+            },
+            {
+                "client": 4199,
+                "default_dialing_strategy": None,
+                "requeue_dialing_strategy": strategy_a.pk,
+            },
+        )
+    ]
 
 
 def test_a_sysadmin_adds_for_another_client_and_cannot_move_a_strategy(browser, strategy_b):

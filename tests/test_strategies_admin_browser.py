@@ -115,10 +115,10 @@ def test_a_manager_sees_only_their_clients_services_and_strategies(
 ):
     actor = Actor.command("test")
     mine = services.strategy_create(
-        actor=actor, client=client_a, name="A only", dialing_sequence=[1], services=[20180]
+        actor=actor, client=client_a, name="A only", dialing_sequence=[1], service_ids=[20180]
     )
     theirs = services.strategy_create(
-        actor=actor, client=client_b, name="B only", dialing_sequence=[2], services=[93126]
+        actor=actor, client=client_b, name="B only", dialing_sequence=[2], service_ids=[93126]
     )
     page = browser_page
     login(page, live_server, persona)
@@ -190,8 +190,8 @@ def test_the_duplicate_action_adds_a_copy_to_the_list(
         client=client_a,
         name="Custom Requeue",
         dialing_sequence=[1, 4],
-        services=[17797, 17885],
-        outcomes=[{"lvResultId": 742, "retryDelay": 10, "requeue": True}],
+        service_ids=[17797, 17885],
+        outcomes=[services.OutcomeSettings(result_id=742, retry_delay=10, requeue=True)],
     )
     other = services.strategy_create(
         actor=Actor.command("test"), client=client_a, name="Landlines", dialing_sequence=[2]

@@ -6,7 +6,7 @@ import pytest
 
 from livevox_site.models import AuditEntry
 from strategies.demo import seed_strategies
-from strategies.models import DialingStrategy, Outcome
+from strategies.models import ClientStrategies, DialingStrategy, Outcome
 
 URL = "/configuration/dialingStrategies"
 EXISTS = {"errorCode": 201, "errorMessage": "Element already exists"}
@@ -272,8 +272,7 @@ def test_it_updates_only_what_is_given(power, documentation, body, name, sequenc
 
 
 def test_it_deletes_a_strategy_with_its_outcomes(power, documentation, client_a):
-    client_a.default_dialing_strategy_id = documentation
-    client_a.save()
+    ClientStrategies.objects.create(client=client_a, default_dialing_strategy_id=documentation)
 
     response = power.delete(f"{URL}/{documentation}")
 
@@ -281,8 +280,7 @@ def test_it_deletes_a_strategy_with_its_outcomes(power, documentation, client_a)
     assert response.content == b""
     assert not DialingStrategy.objects.filter(pk=documentation).exists()
     assert not Outcome.objects.filter(strategy_id=documentation).exists()
-    client_a.refresh_from_db()
-    assert client_a.default_dialing_strategy is None
+    assert ClientStrategies.objects.get(client=client_a).default_dialing_strategy is None
     entry = AuditEntry.objects.get(action="strategies.strategy.deleted")
     assert entry.details == {"clientFieldsCleared": ["default_dialing_strategy"]}
     assert entry.before["name"] == "For Documentation"

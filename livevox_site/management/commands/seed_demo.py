@@ -6,11 +6,11 @@ that was changed is set back to ``livevox-demo``)."""
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from livevox_site.apps import resource_apps
 from livevox_site.audit import Actor, audit_record, snapshot
 from livevox_site.models import AccessToken, Client, PhoneDncType, Service, User, hash_token
 from livevox_site.roles import Role
 from livevox_site.services import access_token_create
-from strategies.demo import seed_strategies
 
 DEMO_PASSWORD = "livevox-demo"  # noqa: S105 - published demo credential
 
@@ -140,23 +140,9 @@ def seed_demo(stdout=None) -> None:
                     before=before,
                     after=snapshot(token),
                 )
-        # The vendor's example strategies, and ACME's default and requeue strategies.
-        seed_strategies(actor)
-        acme = Client.objects.get(pk=4199)
-        if acme.default_dialing_strategy_id is None and acme.requeue_dialing_strategy_id is None:
-            before = snapshot(acme)
-            strategies = {s.name: s for s in acme.dialing_strategies.all()}
-            acme.default_dialing_strategy = strategies.get("For Documentation")
-            acme.requeue_dialing_strategy = strategies.get("Custom Requeue")
-            acme.save(update_fields=["default_dialing_strategy", "requeue_dialing_strategy"])
-            audit_record(
-                actor=actor,
-                client=acme,
-                action="site.client.changed",
-                obj=acme,
-                before=before,
-                after=snapshot(acme),
-            )
+        # Each resource app adds its own demo data (ResourceAppConfig.seed_demo).
+        for app in resource_apps():
+            app.seed_demo(actor)
     if stdout is not None:
         stdout.write(demo_logins_text())
 

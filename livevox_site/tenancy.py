@@ -1,0 +1,69 @@
+"""The tenant guard: how each model reaches its client, declared once on the model, and used by
+the API's base viewset, the admin's mixin, the services and the selectors alike.
+
+Every model that the API or the admin shows declares a class attribute ``tenant_path``:
+
+- a lookup from the model to its ``Client``: ``"client"`` for a direct foreign key,
+  ``"strategy__client"`` for a row that belongs to a strategy, ``"pk"`` for ``Client`` itself;
+- or ``SHARED`` for a catalog that every client reads (the call results catalog).
+
+A model without a declaration raises ``ImproperlyConfigured`` the first time something scopes
+it: a forgotten declaration fails loudly instead of being treated as shared.
+
+Raw SQL on a hot path cannot go through ``for_client``; such functions take the client id as a
+required keyword argument (``def is_blocked(*, client_id: int, ...)``) and put it in their
+``WHERE`` clause, so no caller can forget it either.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+SHARED = "__shared__"
+
+
+def tenant_path(model: type[models.Model]) -> str | None:
+    """The lookup from ``model`` to its client, or None for a declared shared model."""
+    path = getattr(model, "tenant_path", None)
+    if path is None:
+        raise ImproperlyConfigured(
+            f"{model._meta.label} declares no tenant_path: say how it reaches its client "
+            "(e.g. tenant_path = 'client') or that it is shared (tenant_path = SHARED)"
+        )
+    return None if path == SHARED else path
+
+
+def is_shared(model: type[models.Model]) -> bool:
+    return tenant_path(model) is None
+
+
+def for_client(queryset: models.QuerySet, client) -> models.QuerySet:
+    """``queryset`` narrowed to one client (a ``Client`` or its id); shared models unchanged."""
+    path = tenant_path(queryset.model)
+    if path is None:
+        return queryset
+    client_id = client if isinstance(client, int) else client.pk
+    return queryset.filter(**{path: client_id})
+
+
+def client_id_of(obj: models.Model) -> int | None:
+    """The id of the client an object belongs to (None for shared objects), following the
+    declared path attribute by attribute."""
+    path = tenant_path(type(obj))
+    if path is None:
+        return None
+    if path == "pk":
+        return obj.pk
+    *hops, last = path.split("__")
+    value = obj
+    for hop in hops:
+        value = getattr(value, hop, None)
+        if value is None:
+            return None
+    return getattr(value, f"{last}_id", None)
+
+
+class TenantQuerySet(models.QuerySet):
+    """The default queryset of tenant models: ``Model.objects.for_client(client)``."""
+
+    def for_client(self, client) -> models.QuerySet:
+        return for_client(self, client)
