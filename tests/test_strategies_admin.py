@@ -445,3 +445,73 @@ def test_a_sysadmin_adds_for_another_client_and_cannot_move_a_strategy(browser, 
     assert list(made.services.order_by("id").values_list("id", flat=True)) == [789, 93126]
     assert 'name="client"' not in page
     assert "BETA (93119)" in page
+
+
+def _unchanged_form(strategy: DialingStrategy) -> dict:
+    outcomes = list(strategy.outcomes.order_by("id"))
+    data = form_data(
+        name=strategy.name,
+        sequence=", ".join(str(p) for p in strategy.dialing_sequence),
+        services=[s.pk for s in strategy.services.all()],
+        outcomes=[
+            outcome_row(
+                o.result_id,
+                o.dial_another_number,
+                o.max_number_of_retries,
+                o.retry_delay,
+                o.requeue,
+                id=o.pk,
+                strategy=strategy.pk,
+            )
+            for o in outcomes
+        ],
+    )
+    data["outcomes-INITIAL_FORMS"] = str(len(outcomes))
+    return data
+
+
+def _assigned(strategy: DialingStrategy) -> list[int]:
+    through = DialingStrategy.services.through
+    return list(
+        through.objects.filter(dialingstrategy=strategy)
+        .order_by("pk")
+        .values_list("service_id", flat=True)
+    )
+
+
+def test_a_save_without_edits_changes_nothing_and_writes_nothing(browser, client_a):
+    strategy = DialingStrategy.objects.create(
+        client=client_a, name="Ordered", dialing_sequence=[2, 1]
+    )
+    strategy.services.add(20575)
+    strategy.services.add(17797)  # assigned second, though its id is lower
+    Outcome.objects.create(strategy=strategy, result_id=339, requeue=True)
+    web = browser("manager_with_strategies_power")
+
+    response = web.post(change_url(strategy.pk), _unchanged_form(strategy))
+
+    assert response.status_code == 302
+    assert _assigned(strategy) == [20575, 17797]
+    assert AuditEntry.objects.count() == 0
+
+
+def test_a_save_with_edits_keeps_the_kept_services_in_place_and_is_audited(browser, client_a):
+    strategy = DialingStrategy.objects.create(
+        client=client_a, name="Ordered", dialing_sequence=[2, 1]
+    )
+    strategy.services.add(20575)
+    strategy.services.add(17797)
+    web = browser("manager_with_strategies_power")
+    data = _unchanged_form(strategy)
+    data["services"] = ["17797", "20575", "11458"]
+
+    response = web.post(change_url(strategy.pk), data)
+
+    assert response.status_code == 302
+    assert _assigned(strategy) == [20575, 17797, 11458]
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.before["service"], entry.after["service"]) == (
+        "strategies.strategy.updated",
+        [17797, 20575],
+        [11458, 17797, 20575],
+    )

@@ -270,3 +270,15 @@ def test_it_rejects_an_outcome_update_body_that_is_not_an_object(power, existing
         "errorCode": 202,
         "errorMessage": "The request body must be a JSON object",
     }
+
+
+def test_it_compares_names_in_unicode_normal_form(power, client_a):
+    first = power.post(URL, {"name": "Caf\u00e9", "dialingSequenceItem": [1]})
+    second = power.post(URL, {"name": "Cafe\u0301", "dialingSequenceItem": [1]})
+
+    assert first.status_code == 201
+    assert second.json() == {
+        "errorCode": 202,
+        "errorMessage": "name: a dialing strategy named 'Café' exists",
+    }
+    assert list(DialingStrategy.objects.values_list("name", flat=True)) == ["Caf\u00e9"]
