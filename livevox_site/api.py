@@ -4,6 +4,7 @@ resolution, ``offset``/``count`` paging with relative ``next`` links, and ``info
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -56,6 +57,14 @@ def next_link(request, offset: int, count: int) -> str:
     return f"{path}?{urlencode([('offset', offset + count), ('count', count), *others])}"
 
 
+class WireSchema(AutoSchema):
+    """OpenAPI for LiveVox methods: a "list" answers one object (``{"strategy": [...], "next":
+    ...}``), never a bare array, whatever DRF's action name suggests."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class TenantViewSet(viewsets.GenericViewSet):
     """Base for every LiveVox API viewset.
 
@@ -79,6 +88,7 @@ class TenantViewSet(viewsets.GenericViewSet):
     # Service parameter -> wire field, to name the field of a service's InvalidValue.
     wire_field_names: dict[str, str] = {}
     lookup_value_regex = r"[^/]+"
+    schema = WireSchema()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -1,6 +1,11 @@
 """The Session API (wire-notes section 2): login, validate, logout, change password."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,6 +37,14 @@ LoginResponse = inline_serializer(
         "daysUntilPasswordExpires": serializers.IntegerField(),
     },
 )
+CodeError = inline_serializer(
+    "CodeError", {"code": serializers.IntegerField(), "message": serializers.CharField()}
+)
+CREDENTIAL_ERRORS = {
+    400: OpenApiResponse(CodeError, description="202: a required field is missing or bad"),
+    401: OpenApiResponse(CodeError, description="The credentials or the access token are wrong"),
+    429: OpenApiResponse(CodeError, description="Too many failed logins; see Retry-After"),
+}
 PasswordRequest = inline_serializer(
     "PasswordChangeRequest", {**_credentials, "newPassword": serializers.CharField()}
 )
@@ -69,7 +82,7 @@ class LoginView(APIView):
 
     @extend_schema(
         request=LoginRequest,
-        responses={200: LoginResponse},
+        responses={200: LoginResponse, **CREDENTIAL_ERRORS},
         parameters=[OpenApiParameter("LV-Access", str, OpenApiParameter.HEADER, required=True)],
         auth=[],
         tags=["session"],
@@ -144,7 +157,12 @@ class PasswordView(APIView):
     authentication_classes: list = []
     permission_classes: list = []
 
-    @extend_schema(request=PasswordRequest, responses={204: None}, auth=[], tags=["session"])
+    @extend_schema(
+        request=PasswordRequest,
+        responses={204: OpenApiResponse(description="Changed; empty body"), **CREDENTIAL_ERRORS},
+        auth=[],
+        tags=["session"],
+    )
     def post(self, request):
         client_code, username, password, _agent = _credentials_from(request)
         new_password = body_object(request.data).get("newPassword")

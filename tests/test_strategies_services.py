@@ -251,3 +251,8 @@ def test_the_schema_documents_the_real_bodies():
         "name",
     ]
     assert "204" in paths["/configuration/dialingStrategies/{id}"]["post"]["responses"]
+    listing = paths["/configuration/dialingStrategies"]["get"]["responses"]["200"]
+    # A list answers one object with the page and the next link, not a bare array.
+    assert listing["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/StrategyList"
+    }
