@@ -11,6 +11,7 @@
 
 from django.contrib import admin
 from django.db import models
+from django.utils.text import capfirst
 
 from .audit import Actor, audit_record, snapshot
 from .models import Source
@@ -123,6 +124,35 @@ class TenantAdminMixin(TenantScopedChoicesMixin):
 
         TenantForm.__name__ = form_class.__name__
         return TenantForm
+
+    # --- the manager's words ---
+    def changelist_view(self, request, extra_context=None):
+        # "Dialing strategies", not Django's "Select dialing strategy to change".
+        title = capfirst(self.model._meta.verbose_name_plural)
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    def get_deleted_objects(self, objs, request):
+        """Django's list of what a deletion takes along, without the link rows of many-to-many
+        fields ("DialingStrategy_services object (11)"), which mean nothing to a manager."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        hidden = [
+            field.remote_field.through._meta
+            for model in {type(obj) for obj in objs}
+            for field in model._meta.many_to_many
+            if field.remote_field.through._meta.auto_created
+        ]
+        prefixes = tuple(f"{capfirst(meta.verbose_name)}: " for meta in hidden)
+        plurals = {str(meta.verbose_name_plural) for meta in hidden}
+
+        def keep(items):
+            return [
+                keep(item) if isinstance(item, list) else item
+                for item in items
+                if isinstance(item, list) or not str(item).startswith(prefixes)
+            ]
+
+        counts = {name: n for name, n in counts.items() if str(name) not in plurals}
+        return keep(deleted), counts, perms_needed, protected
 
     # --- audit ---
     def _audit_action(self, verb: str, obj=None) -> str:

@@ -6,6 +6,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
 
 from .errors import TooManyAttempts
+from .roles import Role
 from .services import client_ip, login_failed, login_throttle_check
 
 
@@ -26,6 +27,16 @@ class ClientAuthenticationForm(AdminAuthenticationForm):
         super().__init__(request, *args, **kwargs)
         # The client code comes first, so it takes the focus from the user name.
         self.fields["username"].widget.attrs.pop("autofocus", None)
+
+    def confirm_login_allowed(self, user) -> None:
+        # The password was right: say why the admin is closed to agents, not "wrong password".
+        if user.role == Role.AGENT:
+            raise forms.ValidationError(
+                "Agents use the agent desktop, not this admin. Your password is right; sign in "
+                "to the agent desktop instead.",
+                code="agent",
+            )
+        super().confirm_login_allowed(user)
 
     def clean(self):
         client_code = self.cleaned_data.get("client_code", "").strip()
@@ -49,8 +60,38 @@ class ClientAuthenticationForm(AdminAuthenticationForm):
         return self.cleaned_data
 
 
+def _can_do(app_list: list[dict]) -> list[dict]:
+    """One line per model the user may reach: "See, add, change and delete dialing
+    strategies"."""
+    lines = []
+    for app in app_list:
+        for model in app["models"]:
+            perms = model["perms"]
+            verbs = [
+                word
+                for key, word in (
+                    ("view", "see"),
+                    ("add", "add"),
+                    ("change", "change"),
+                    ("delete", "delete"),
+                )
+                if perms.get(key)
+            ]
+            if not verbs or not model.get("admin_url"):
+                continue
+            said = verbs[0] if len(verbs) == 1 else ", ".join(verbs[:-1]) + " and " + verbs[-1]
+            lines.append(
+                {"text": f"{said.capitalize()} {model['name'].lower()}", "url": model["admin_url"]}
+            )
+    return lines
+
+
 class LiveVoxAdminSite(admin.AdminSite):
     site_header = "LiveVox Compliance"
     site_title = "LiveVox Compliance admin"
     index_title = "Compliance and dialing configuration"
     login_form = ClientAuthenticationForm
+
+    def index(self, request, extra_context=None):
+        extra = {"lv_can_do": _can_do(self.get_app_list(request)), **(extra_context or {})}
+        return super().index(request, extra_context=extra)

@@ -3,7 +3,9 @@
 
 from django.contrib import admin
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -23,16 +25,21 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page says; the static URL is resolved per
+    # request because production's hashed name exists only after collectstatic.
+    return redirect(static("livevox/favicon.svg"))
+
+
 def root(request):
-    return HttpResponse(
-        '<p>LiveVox-compatible compliance service. <a href="/admin/">Admin</a> · '
-        '<a href="/api/docs/">API docs</a></p>'
-    )
+    """A small landing page: the admin, the API docs and the health check."""
+    return render(request, "landing.html")
 
 
 urlpatterns = [
-    path("", root),
-    path("healthz", healthz),
+    path("", root, name="root"),
+    path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

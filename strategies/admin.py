@@ -6,7 +6,9 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import HttpResponse
+from django.utils.html import format_html, format_html_join
 
 from livevox_site.admin import client_inlines
 from livevox_site.admin_base import (
@@ -72,6 +74,23 @@ class DialingStrategyForm(forms.ModelForm):
             self.initial["dialing_sequence_text"] = ", ".join(
                 str(position) for position in self.instance.dialing_sequence
             )
+        services_field = self.fields.get("services")
+        if services_field is not None and self.instance.client_id:
+            # Say when a service is already in another strategy of the client.
+            elsewhere = selectors.other_strategies_by_service(
+                self.instance.client_id, self.instance.pk
+            )
+
+            def label(service: Service) -> str:
+                others = elsewhere.get(service.pk)
+                text = f"{service.name} ({service.pk})"
+                return f"{text} — also in {', '.join(others)}" if others else text
+
+            services_field.label_from_instance = label
+            services_field.help_text = (
+                "The services that dial with this strategy. A service already in another "
+                "strategy says so."
+            )
 
     def _get_validation_exclusions(self):
         # clean() checks the name's uniqueness through the service rule, once.
@@ -123,7 +142,35 @@ def _positions(text: str) -> list[int]:
     return positions
 
 
+class ResultChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Result) -> str:
+        return f"{obj.name} ({obj.pk}) — {obj.description}" if obj.description else str(obj)
+
+
+class OutcomeFormSet(forms.BaseInlineFormSet):
+    """One message per problem, on the row it concerns: "Busy (316) is listed twice"."""
+
+    def validate_unique(self) -> None:
+        # Replaces Django's two generic messages for the (strategy, result) constraint.
+        seen: set[int] = set()
+        for form in self.forms:
+            if not form.is_valid() or form.cleaned_data.get("DELETE"):
+                continue
+            result = form.cleaned_data.get("result")
+            if result is None:
+                continue
+            if result.pk in seen:
+                form.add_error("result", f"{result} is listed twice")
+            seen.add(result.pk)
+
+
 class OutcomeInlineForm(forms.ModelForm):
+    result = ResultChoiceField(
+        queryset=Result.objects.order_by("name"),
+        label="Call result",
+        help_text="The result of a call this row is about.",
+    )
+
     class Meta:
         model = Outcome
         fields = [
@@ -133,6 +180,11 @@ class OutcomeInlineForm(forms.ModelForm):
             "retry_delay",
             "requeue",
         ]
+
+    def validate_unique(self) -> None:
+        # Every row of the strategy is in the formset, which checks the results once for all
+        # (OutcomeFormSet.validate_unique): one message per problem, not three.
+        pass
 
     def clean(self):
         cleaned = super().clean()
@@ -148,6 +200,7 @@ class OutcomeInlineForm(forms.ModelForm):
 class OutcomeInline(TenantInlineMixin, admin.TabularInline):
     model = Outcome
     form = OutcomeInlineForm
+    formset = OutcomeFormSet
     extra = 1
     fields = ["result", "dial_another_number", "max_number_of_retries", "retry_delay", "requeue"]
 
@@ -176,16 +229,79 @@ class DialingStrategyAdmin(TenantAdminMixin, admin.ModelAdmin):
     form = DialingStrategyForm
     audit_in_admin = False  # the services audit every change
     inlines = [OutcomeInline]
-    list_display = ["id", "name", "dialing_sequence_display"]
-    list_display_links = ["id", "name"]
+    list_display = [
+        "name_with_badges",
+        "dialing_sequence_display",
+        "service_names",
+        "outcome_count",
+        "id",
+    ]
+    list_display_links = ["name_with_badges"]
     search_fields = ["name", "=id"]
     list_filter = [ServiceFilter]
     filter_horizontal = ["services"]
     actions = ["duplicate_selected", "export_selected_json"]
+    change_form_template = "admin/strategies/dialingstrategy/change_form.html"
+    delete_confirmation_template = "admin/strategies/dialingstrategy/delete_confirmation.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                outcome_total=Count("outcomes", distinct=True),
+                is_default=Exists(
+                    ClientStrategies.objects.filter(default_dialing_strategy=OuterRef("pk"))
+                ),
+                is_requeue=Exists(
+                    ClientStrategies.objects.filter(requeue_dialing_strategy=OuterRef("pk"))
+                ),
+            )
+            .prefetch_related(Prefetch("services", queryset=Service.objects.order_by("name")))
+        )
+
+    @admin.display(description="name", ordering="name")
+    def name_with_badges(self, obj: DialingStrategy) -> str:
+        live = [
+            role for role, on in (("Default", obj.is_default), ("Requeue", obj.is_requeue)) if on
+        ]
+        return format_html(
+            "{}{}",
+            obj.name,
+            format_html_join(
+                "", '<span class="lv-badge lv-{}">{}</span>', ((r.lower(), r) for r in live)
+            ),
+        )
 
     @admin.display(description="dialing sequence")
     def dialing_sequence_display(self, obj: DialingStrategy) -> str:
         return ", ".join(str(position) for position in obj.dialing_sequence)
+
+    @admin.display(description="services")
+    def service_names(self, obj: DialingStrategy) -> str:
+        return ", ".join(service.name for service in obj.services.all()) or "—"
+
+    @admin.display(description="outcomes", ordering="outcome_total")
+    def outcome_count(self, obj: DialingStrategy) -> int:
+        return obj.outcome_total
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = dict(extra_context or {})
+        strategy = self.get_object(request, object_id)
+        if strategy is not None:
+            extra["lv_live"] = selectors.live_roles([strategy.client_id]).get(strategy.pk, [])
+        return super().change_view(request, object_id, form_url, extra)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """A live strategy (the client's default or requeue strategy) is deleted only after an
+        explicit confirmation that names the consequence."""
+        strategy = self.get_object(request, object_id)
+        live = selectors.live_roles([strategy.client_id]).get(strategy.pk, []) if strategy else []
+        extra = {**(extra_context or {}), "lv_live": live}
+        if live and request.method == "POST" and request.POST.get("confirm_live") != "yes":
+            extra["lv_confirm_missing"] = True
+            request.method = "GET"  # show the confirmation again, with the box to tick
+        return super().delete_view(request, object_id, extra)
 
     def get_readonly_fields(self, request, obj=None):
         # A strategy stays with its client (its services and outcomes belong there).
@@ -249,8 +365,22 @@ class DialingStrategyAdmin(TenantAdminMixin, admin.ModelAdmin):
         services.strategy_delete(actor=admin_actor(request), strategy=obj)
 
     def delete_queryset(self, request, queryset):
+        # The bulk action never deletes a live strategy: that takes its own confirmation.
+        live = selectors.live_roles(queryset.values_list("client_id", flat=True).distinct())
+        kept = []
         for strategy in queryset.order_by("id"):
+            if strategy.pk in live:
+                kept.append(strategy.name)
+                continue
             services.strategy_delete(actor=admin_actor(request), strategy=strategy)
+        if kept:
+            self.message_user(
+                request,
+                "Not deleted, because they are in use as a default or requeue strategy: "
+                + ", ".join(kept)
+                + ". Open each one and delete it there to confirm.",
+                messages.WARNING,
+            )
 
     # --- actions ---
 

@@ -11,7 +11,7 @@ from livevox_site.tenancy import SHARED, TenantQuerySet
 class Result(models.Model):
     """The catalog of call results (``lvResultId``), shared by every client; Sysadmins edit it."""
 
-    id = models.IntegerField("lvResultId", primary_key=True)
+    id = models.IntegerField("result id", primary_key=True)
     name = models.CharField(max_length=100)
     description = models.CharField(max_length=300, blank=True)
 
@@ -21,7 +21,7 @@ class Result(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{self.id} {self.name}"
+        return f"{self.name} ({self.id})"
 
 
 class DialingStrategy(ExplicitIdMixin, models.Model):
@@ -29,8 +29,10 @@ class DialingStrategy(ExplicitIdMixin, models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="dialing_strategies")
     name = models.CharField(max_length=200)
     # Phone positions in dialing order, e.g. [1, 3, 2].
-    dialing_sequence = models.JSONField(default=list)
-    services = models.ManyToManyField(Service, blank=True, related_name="dialing_strategies")
+    dialing_sequence = models.JSONField("dialing sequence", default=list)
+    services = models.ManyToManyField(
+        Service, blank=True, related_name="dialing_strategies", verbose_name="services"
+    )
 
     tenant_path = "client"
     objects = TenantQuerySet.as_manager()
@@ -60,12 +62,23 @@ class Outcome(ExplicitIdMixin, models.Model):
     """What to do after one call result, within one strategy."""
 
     id = models.AutoField(primary_key=True)
-    strategy = models.ForeignKey(DialingStrategy, on_delete=models.CASCADE, related_name="outcomes")
-    result = models.ForeignKey(Result, on_delete=models.PROTECT, related_name="+")
-    dial_another_number = models.BooleanField(default=False)
-    max_number_of_retries = models.PositiveIntegerField(default=0)
-    retry_delay = models.PositiveIntegerField(default=0, help_text="Minutes")
-    requeue = models.BooleanField(default=False)
+    strategy = models.ForeignKey(
+        DialingStrategy,
+        on_delete=models.CASCADE,
+        related_name="outcomes",
+        verbose_name="dialing strategy",
+    )
+    result = models.ForeignKey(
+        Result, on_delete=models.PROTECT, related_name="+", verbose_name="call result"
+    )
+    dial_another_number = models.BooleanField(
+        "dial another number", default=False, help_text="Go on to the next phone number."
+    )
+    max_number_of_retries = models.PositiveIntegerField("max retries", default=0)
+    retry_delay = models.PositiveIntegerField("retry delay (minutes)", default=0)
+    requeue = models.BooleanField(
+        "requeue", default=False, help_text="Put the call back in the queue."
+    )
 
     tenant_path = "strategy__client"
     objects = TenantQuerySet.as_manager()
@@ -77,7 +90,7 @@ class Outcome(ExplicitIdMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.result_id} in {self.strategy_id}"
+        return f"What to do after {self.result}"
 
     def audit_snapshot(self) -> dict:
         return {

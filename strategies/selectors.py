@@ -75,3 +75,34 @@ def outcome_for(strategy: DialingStrategy, outcome_id: int) -> Outcome:
     if outcome is None:
         raise EntryNotFound()
     return outcome
+
+
+def live_roles(client_ids) -> dict[int, list[str]]:
+    """What each strategy is live as, for the given clients: {strategy id: ["Default",
+    "Requeue"]}, from their default and requeue settings (one query)."""
+    from .models import ClientStrategies
+
+    roles: dict[int, list[str]] = {}
+    for default_id, requeue_id in ClientStrategies.objects.filter(
+        client_id__in=list(client_ids)
+    ).values_list("default_dialing_strategy_id", "requeue_dialing_strategy_id"):
+        if default_id:
+            roles.setdefault(default_id, []).append("Default")
+        if requeue_id:
+            roles.setdefault(requeue_id, []).append("Requeue")
+    return roles
+
+
+def other_strategies_by_service(client_id: int, exclude_id: int | None) -> dict[int, list[str]]:
+    """{service id: names of the client's other strategies it is assigned to} (one query)."""
+    through = DialingStrategy.services.through
+    found: dict[int, list[str]] = {}
+    rows = (
+        through.objects.filter(dialingstrategy__client_id=client_id)
+        .exclude(dialingstrategy_id=exclude_id)
+        .order_by("dialingstrategy__name")
+        .values_list("service_id", "dialingstrategy__name")
+    )
+    for service_id, name in rows:
+        found.setdefault(service_id, []).append(name)
+    return found

@@ -203,9 +203,28 @@ def test_it_shows_a_result_twice_as_a_form_error(browser, client_a):
         ADD, form_data(outcomes=[outcome_row(316), outcome_row(316)])
     )
 
+    page = response.content.decode()
     assert response.status_code == 200
-    assert "Please correct the duplicate data for result" in response.content.decode()
+    # One message, naming the result, on the second row's result field.
+    assert page.count("is listed twice") == 1
+    assert "Busy (316) is listed twice" in page
+    assert "Please correct the duplicate" not in page
     assert DialingStrategy.objects.count() == 0
+
+
+def test_it_shows_a_result_already_in_the_strategy_once(browser, strategy_a):
+    data = _unchanged_form(strategy_a)
+    row = {"result": "339", "max_number_of_retries": "0", "retry_delay": "0"}
+    data.update({f"outcomes-2-{key}": value for key, value in row.items()})
+    data["outcomes-TOTAL_FORMS"] = "3"
+
+    response = browser("manager_with_strategies_power").post(change_url(strategy_a.pk), data)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("is listed twice") == 1
+    assert "already exists" not in page
+    assert strategy_a.outcomes.count() == 2
 
 
 def test_it_changes_a_strategy_and_its_outcomes_through_the_services(browser, strategy_a):
