@@ -5,8 +5,10 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
 
+from .audit import Actor
 from .errors import TooManyAttempts
-from .services import client_ip, login_failed, login_throttle_check
+from .models import Source
+from .services import client_ip, login_failed, login_throttle_check, user_auth_change_audit
 
 
 class ClientAuthenticationForm(AdminAuthenticationForm):
@@ -54,3 +56,12 @@ class LiveVoxAdminSite(admin.AdminSite):
     site_title = "LiveVox Compliance admin"
     index_title = "Compliance and dialing configuration"
     login_form = ClientAuthenticationForm
+
+    def password_change(self, request, extra_context=None):
+        response = super().password_change(request, extra_context)
+        # Django's view saved request.user with its new password; User.save ended the user's
+        # LiveVox sessions and left what it did for the audit.
+        if request.user.is_authenticated:
+            actor = Actor.from_request(request, source=Source.ADMIN)
+            user_auth_change_audit(actor=actor, user=request.user)
+        return response

@@ -159,6 +159,7 @@ def session_logout(key: str) -> None:
 
 
 def password_change(*, user: User, new_password: str) -> None:
+    """Set a new password (validated); ``User.save`` ends the user's sessions."""
     try:
         validate_password(new_password, user)
     except ValidationError as exc:
@@ -166,12 +167,34 @@ def password_change(*, user: User, new_password: str) -> None:
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password", "password_changed_at"])
+        user_auth_change_audit(
+            actor=Actor(source="api", user_id=user.pk, name=str(user)), user=user
+        )
+
+
+def user_auth_change_audit(*, actor: Actor, user: User) -> None:
+    """Audit what the user's last save did (``User.auth_change``): a new password, or the
+    sessions a deactivation ended. Called by every path that changes either, with its actor."""
+    change = user.auth_change
+    if not change:
+        return
+    if change["password_changed"]:
         audit_record(
-            actor=Actor(source="api", user_id=user.pk, name=str(user)),
+            actor=actor,
             client=user.client_id,
             action="site.user.password_changed",
             obj=user,
+            details={"sessions_ended": change["sessions_ended"]},
         )
+    elif change["sessions_ended"]:
+        audit_record(
+            actor=actor,
+            client=user.client_id,
+            action="site.user.sessions_ended",
+            obj=user,
+            details={"reason": "deactivated", "sessions_ended": change["sessions_ended"]},
+        )
+    user.auth_change = None  # audited once, however many callers look
 
 
 # --- services -------------------------------------------------------------------------------
