@@ -1,7 +1,7 @@
 """All settings, read from the environment.
 
 SQLite is the default; ``DATABASE_URL`` switches to PostgreSQL (psycopg 3). Production
-(``DEBUG`` off, the default) refuses to start without ``SECRET_KEY``.
+(``DEBUG`` off, the default) refuses to start without a ``SECRET_KEY`` of 50 characters or more.
 """
 
 import os
@@ -54,6 +54,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # noqa: S105
+# A short key can be guessed, and with it every signed value forged (what check --deploy's
+# security.W009 warns about; here production refuses to start).
+if not DEBUG and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters when DEBUG is off")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -12,6 +12,7 @@ from livevox_site.models import AuditEntry, LVSession, User
 from livevox_site.services import access_token_create, session_login
 
 from .conftest import PASSWORD
+from .test_settings import refused, settings_with
 
 NEW_PASSWORD = "a much better passphrase"
 INVALID = {"code": 401, "message": "Invalid client, user name, password or access token"}
@@ -196,3 +197,18 @@ def test_it_keeps_the_sessions_when_a_login_upgrades_the_password_hash(
     manager.refresh_from_db()
     assert manager.password.startswith("md5$")
     assert alive(client, mine) == [True, True, True]
+
+
+# --- 5. production needs a SECRET_KEY long enough to sign with ------------------------------
+
+
+@pytest.mark.parametrize("key", ["x", "s3cret", "a" * 49])
+def test_it_refuses_a_short_secret_key_in_production(key):
+    assert refused(SECRET_KEY=key) == (
+        "SECRET_KEY must be at least 50 characters when DEBUG is off"
+    )
+
+
+def test_it_accepts_a_long_secret_key_in_production_and_any_key_with_debug_on():
+    assert settings_with(SECRET_KEY="k" * 50)["SECRET_KEY"] == "k" * 50
+    assert settings_with(DEBUG="1", SECRET_KEY="x")["SECRET_KEY"] == "x"
