@@ -45,7 +45,7 @@ class ClientAuthenticationForm(AdminAuthenticationForm):
                 self.request, client_code=client_code, username=username, password=password
             )
             if self.user_cache is None:
-                login_failed(client_code=client_code, username=username, ip=ip)
+                login_failed(client_code=client_code, username=username, ip=ip, source=Source.ADMIN)
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data

@@ -331,7 +331,11 @@ class FailedLogin(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["client_code", "username", "at"])]
+        # The two throttling buckets: one user at one address, and one address.
+        indexes = [
+            models.Index(fields=["client_code", "username", "ip", "at"]),
+            models.Index(fields=["ip", "at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.client_code}/{self.username} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -5,6 +5,7 @@ SQLite is the default; ``DATABASE_URL`` switches to PostgreSQL (psycopg 3). Prod
 """
 
 import os
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,19 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[IPv4Network | IPv6Network]:
+    """Comma-separated addresses and CIDR networks (an address is a network of one)."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network"
+            ) from None
+    return networks
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -141,10 +155,14 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 # LiveVox sessions (LV-Session): rolling expiry without use, and how long a password lives.
 LV_SESSION_IDLE_SECONDS = env_int("LV_SESSION_IDLE_SECONDS", 2 * 60 * 60)
 LV_PASSWORD_MAX_AGE_DAYS = env_int("LV_PASSWORD_MAX_AGE_DAYS", 90)
-# Failed logins: this many failures for one user (or 4x as many from one address) within the
-# window blocks further attempts until the window has passed.
+# Failed logins within the window: this many for one user from one address blocks that user
+# there, and the larger per-address number blocks the address, until failures leave the window.
 LV_LOGIN_MAX_FAILURES = env_int("LV_LOGIN_MAX_FAILURES", 5)
+LV_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LV_LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
 LV_LOGIN_FAILURE_WINDOW_SECONDS = env_int("LV_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks); from anyone
+# else the header is ignored, as anyone can send it.
+LV_TRUSTED_PROXIES = env_networks("LV_TRUSTED_PROXIES")
 LV_MAX_ACCESS_TOKENS_PER_CLIENT = 5
 
 # --- Internationalization -------------------------------------------------------------------

@@ -3,16 +3,21 @@ lock a named user (or everyone) out from elsewhere, one answer to every bad logi
 kept out of cookies, and a production SECRET_KEY long enough to sign with."""
 
 import json
+import logging
+from datetime import timedelta
+from ipaddress import ip_network
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
+from django.test import RequestFactory
+from django.utils import timezone
 
 from livevox_site.audit import Actor
-from livevox_site.models import AuditEntry, LVSession, User
-from livevox_site.services import access_token_create, session_login
+from livevox_site.models import AuditEntry, FailedLogin, LVSession, User
+from livevox_site.services import access_token_create, client_ip, session_login
 
 from .conftest import PASSWORD
-from .test_settings import refused, settings_with
+from .test_settings import KEY, refused, settings_with
 
 NEW_PASSWORD = "a much better passphrase"
 INVALID = {"code": 401, "message": "Invalid client, user name, password or access token"}
@@ -197,6 +202,268 @@ def test_it_keeps_the_sessions_when_a_login_upgrades_the_password_hash(
     manager.refresh_from_db()
     assert manager.password.startswith("md5$")
     assert alive(client, mine) == [True, True, True]
+
+
+# --- 2. throttling by (client, user, address) and by address --------------------------------
+
+
+def test_it_reads_its_throttling_limits_from_the_settings(settings):
+    assert settings.LV_LOGIN_MAX_FAILURES == 5
+    assert settings.LV_LOGIN_MAX_FAILURES_PER_ADDRESS == 50
+    assert settings.LV_LOGIN_FAILURE_WINDOW_SECONDS == 900
+    assert settings.LV_TRUSTED_PROXIES == []
+
+
+def test_it_does_not_let_another_address_lock_the_user_out(client, manager, token_a):
+    attacker = {"REMOTE_ADDR": "203.0.113.9"}
+    fail(client, 5, **attacker)
+    locked = login(client, **attacker)
+    assert locked.status_code == 429
+    assert locked.json() == THROTTLED
+    assert login(client).status_code == 200  # the real user, from their own address
+    assert change_password(client, **attacker).status_code == 429
+    assert change_password(client).status_code == 204
+
+
+@pytest.fixture
+def frozen_now(monkeypatch):
+    """Time stands still, so that the seconds to wait are exact."""
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    return now
+
+
+def test_it_answers_429_with_the_seconds_until_the_oldest_counted_failure_expires(
+    client, manager, token_a, settings, frozen_now
+):
+    fail(client, 5)
+    window = settings.LV_LOGIN_FAILURE_WINDOW_SECONDS
+    ages = [window - 120, 300, 200, 100, 10]  # seconds ago; the oldest leaves in 120 s
+    for failure, seconds in zip(FailedLogin.objects.order_by("id"), ages, strict=True):
+        FailedLogin.objects.filter(pk=failure.pk).update(at=frozen_now - timedelta(seconds=seconds))
+    response = login(client)
+    assert response.status_code == 429
+    assert response.json() == THROTTLED
+    assert response["Retry-After"] == "120"
+
+
+def test_it_answers_at_least_one_second_to_wait(client, manager, token_a, settings, frozen_now):
+    fail(client, 5)
+    window = timedelta(seconds=settings.LV_LOGIN_FAILURE_WINDOW_SECONDS)
+    FailedLogin.objects.update(at=frozen_now - window + timedelta(milliseconds=300))
+    response = login(client)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "1"
+
+
+def test_it_locks_an_address_out_after_its_own_larger_limit(
+    client, manager, it_user, token_a, settings
+):
+    settings.LV_LOGIN_MAX_FAILURES_PER_ADDRESS = 12
+    for n in range(11):
+        fail(client, 1, user=f"guess{n}")
+    assert login(client).status_code == 200  # 11 failures: still under the address limit
+    fail(client, 1, user="guess11")
+    response = login(client, user="it_user")
+    assert response.status_code == 429
+    assert response.json() == THROTTLED
+    assert int(response["Retry-After"]) >= 1
+    assert login(client, REMOTE_ADDR="198.51.100.20").status_code == 200
+
+
+def test_it_still_counts_the_names_however_they_are_spelled(client, manager, token_a):
+    fail(client, 5, user=" manager ")
+    assert login(client, client_name=" acme").status_code == 429
+
+
+def rf_request(remote="203.0.113.5", forwarded: str | None = None):
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return RequestFactory().get("/", **extra)
+
+
+@pytest.mark.parametrize(
+    "remote, forwarded, trusted, expected",
+    [
+        ("203.0.113.5", None, [], "203.0.113.5"),
+        # Anyone can send X-Forwarded-For: it is ignored unless a trusted proxy sent the request.
+        ("203.0.113.5", "198.51.100.1", [], "203.0.113.5"),
+        ("203.0.113.5", "198.51.100.1", ["10.0.0.0/8"], "203.0.113.5"),
+        # From a trusted proxy: the rightmost address that is not a trusted proxy.
+        ("10.0.0.2", "198.51.100.1", ["10.0.0.0/8"], "198.51.100.1"),
+        ("10.0.0.2", "6.6.6.6, 198.51.100.1, 10.1.1.1", ["10.0.0.0/8"], "198.51.100.1"),
+        ("10.0.0.2", "6.6.6.6,198.51.100.1", ["10.0.0.2", "10.0.0.3"], "198.51.100.1"),
+        ("::1", "2001:db8::7", ["::1/128"], "2001:db8::7"),
+        # No header, or only proxies in it: the farthest proxy is the best one knows.
+        ("10.0.0.2", None, ["10.0.0.0/8"], "10.0.0.2"),
+        ("10.0.0.2", "10.0.0.9, 10.0.0.8", ["10.0.0.0/8"], "10.0.0.9"),
+        # Garbage where the client should be: stop at the last proxy that added it.
+        ("10.0.0.2", "198.51.100.1, not-an-ip", ["10.0.0.0/8"], "10.0.0.2"),
+        ("::ffff:203.0.113.5", None, [], "203.0.113.5"),
+        ("", None, [], None),
+    ],
+)
+def test_it_finds_the_client_address(settings, remote, forwarded, trusted, expected):
+    settings.LV_TRUSTED_PROXIES = [ip_network(n) for n in trusted]
+    assert client_ip(rf_request(remote, forwarded)) == expected
+
+
+def test_it_throttles_each_address_behind_a_trusted_proxy(client, manager, token_a, settings):
+    settings.LV_TRUSTED_PROXIES = [ip_network("10.0.0.0/8")]
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    fail(client, 5, HTTP_X_FORWARDED_FOR="198.51.100.1", **proxy)
+    assert login(client, HTTP_X_FORWARDED_FOR="198.51.100.1", **proxy).status_code == 429
+    assert login(client, HTTP_X_FORWARDED_FOR="198.51.100.2", **proxy).status_code == 200
+    assert set(FailedLogin.objects.values_list("ip", flat=True)) == {"198.51.100.1"}
+
+
+def test_it_cannot_be_dodged_with_a_forged_forwarded_header(client, manager, token_a):
+    for n in range(5):
+        fail(client, 1, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+    assert login(client, HTTP_X_FORWARDED_FOR="198.51.100.99").status_code == 429
+
+
+def test_it_refuses_a_trusted_proxy_that_is_not_an_address():
+    assert refused(SECRET_KEY=KEY, LV_TRUSTED_PROXIES="10.0.0.0/8, proxy.local") == (
+        "LV_TRUSTED_PROXIES: 'proxy.local' is not an IP address or network"
+    )
+    assert settings_with(SECRET_KEY=KEY, LV_TRUSTED_PROXIES=" 10.0.0.0/8 ,::1")["DEBUG"] is False
+
+
+def test_it_audits_failed_logins_and_the_lock_out(client, manager, token_a):
+    fail(client, 5, REMOTE_ADDR="203.0.113.9")
+    login(client, REMOTE_ADDR="203.0.113.9")  # refused while locked: no new entry
+    entries = list(
+        AuditEntry.objects.filter(action__startswith="site.login.")
+        .order_by("id")
+        .values_list("client_id", "source", "action", "object_id", "details")
+    )
+    failed = (
+        4199,
+        "api",
+        "site.login.failed",
+        str(manager.pk),
+        {"userName": "manager", "address": "203.0.113.9"},
+    )
+    locked = (
+        4199,
+        "api",
+        "site.login.locked_out",
+        str(manager.pk),
+        {"userName": "manager", "address": "203.0.113.9", "by": "user"},
+    )
+    assert entries == [failed] * 5 + [locked]
+
+
+def test_it_audits_an_address_lock_out(client, manager, token_a, settings):
+    settings.LV_LOGIN_MAX_FAILURES_PER_ADDRESS = 3
+    for name in ("a", "b", "c"):
+        fail(client, 1, user=name)
+    (entry,) = AuditEntry.objects.filter(action="site.login.locked_out")
+    assert (entry.client_id, entry.object_id, entry.details) == (
+        4199,
+        "",
+        {"userName": "c", "address": "127.0.0.1", "by": "address"},
+    )
+
+
+def test_it_only_logs_failed_logins_for_unknown_clients(client, token_a, caplog):
+    with caplog.at_level(logging.INFO, logger="livevox_site.services"):
+        fail(client, 5, client_name="NOPE")
+    assert not AuditEntry.objects.filter(action__startswith="site.login.").exists()
+    messages = [r.getMessage() for r in caplog.records if r.name == "livevox_site.services"]
+    assert messages[0] == "Failed login for client 'NOPE', user 'manager' from 127.0.0.1"
+    assert messages[-1] == (
+        "Too many failed logins (user limit) for client 'NOPE', user 'manager' from 127.0.0.1"
+    )
+
+
+def test_it_audits_a_failed_admin_login_and_shows_the_throttled_message(client, superuser):
+    form = {"client_code": "ACME", "username": "superuser", "password": "wrong"}
+    for _ in range(5):
+        assert client.post("/admin/login/", form).status_code == 200
+    response = client.post("/admin/login/", {**form, "password": PASSWORD})
+    assert "Too many failed login attempts; try again later." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    sources = set(
+        AuditEntry.objects.filter(action="site.login.failed").values_list("source", flat=True)
+    )
+    assert sources == {"admin"}
+    # Another address is not locked out of the admin.
+    response = client.post("/admin/login/", {**form, "password": PASSWORD}, REMOTE_ADDR="10.9.9.9")
+    assert response.status_code == 302
+
+
+# --- 3. one answer to every failed login ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers, body",
+    [
+        ({}, {}),
+        ({"HTTP_LV_ACCESS": "no-such-token"}, {}),
+        ({"HTTP_AUTHORIZATION": "Bearer no-such-token"}, {}),
+        ({"HTTP_LV_ACCESS": "revoked"}, {}),
+        ({"HTTP_LV_ACCESS": "token-b"}, {}),
+        ({"HTTP_LV_ACCESS": "token-a"}, {"password": "wrong"}),
+        ({"HTTP_LV_ACCESS": "token-a"}, {"user": "nobody"}),
+        ({"HTTP_LV_ACCESS": "token-a"}, {"client_name": "NOPE"}),
+        ({"HTTP_LV_ACCESS": "token-a"}, {"client_name": "BETA"}),
+        ({"HTTP_LV_ACCESS": "token-a"}, {"user": "inactive"}),
+    ],
+    ids=[
+        "no token",
+        "unknown token",
+        "unknown bearer",
+        "revoked token",
+        "token of another client",
+        "wrong password",
+        "unknown user",
+        "unknown client",
+        "other client",
+        "inactive user",
+    ],
+)
+def test_it_gives_one_answer_to_every_failed_login(
+    client, manager, token_a, token_b, headers, body
+):
+    revoked = access_token_create(
+        actor=Actor.command("test"), client=manager.client, name="r", raw="revoked"
+    )[0]
+    revoked.revoked_at = timezone.now()
+    revoked.save()
+    User.objects.create_user("inactive", PASSWORD, client=manager.client, is_active=False)
+    response = login(client, None, **body, **headers)
+    assert response.status_code == 401
+    assert response.json() == INVALID
+    assert LVSession.objects.count() == 0
+
+
+def test_it_counts_a_token_of_another_client_as_a_failed_attempt(client, manager, token_a, token_b):
+    for _ in range(5):
+        assert login(client, "token-b").json() == INVALID
+    assert login(client).status_code == 429
+
+
+def test_it_checks_the_current_password_before_the_new_one(client, manager):
+    response = change_password(client, current="wrong", new="short")
+    assert response.status_code == 401
+    assert response.json() == INVALID
+    response = change_password(client, new="short")
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": 202,
+        "message": "newPassword: This password is too short. It must contain at least 8 "
+        "characters.",
+    }
+
+
+def test_it_throttles_the_password_change_like_a_login(client, manager, token_a):
+    for _ in range(5):
+        assert change_password(client, current="wrong").json() == INVALID
+    assert change_password(client).status_code == 429
+    assert login(client).status_code == 429
 
 
 # --- 5. production needs a SECRET_KEY long enough to sign with ------------------------------
