@@ -165,6 +165,10 @@ LV_LOGIN_FAILURE_WINDOW_SECONDS = env_int("LV_LOGIN_FAILURE_WINDOW_SECONDS", 15 
 LV_TRUSTED_PROXIES = env_networks("LV_TRUSTED_PROXIES")
 LV_MAX_ACCESS_TOKENS_PER_CLIENT = 5
 
+# The admin shows a new access token once, through messages: keep them server-side, not in a
+# (signed, readable) cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 # --- Internationalization -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

@@ -4,11 +4,13 @@ kept out of cookies, and a production SECRET_KEY long enough to sign with."""
 
 import json
 import logging
+import re
 from datetime import timedelta
 from ipaddress import ip_network
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -464,6 +466,27 @@ def test_it_throttles_the_password_change_like_a_login(client, manager, token_a)
         assert change_password(client, current="wrong").json() == INVALID
     assert change_password(client).status_code == 429
     assert login(client).status_code == 429
+
+
+# --- 4. a new access token never travels in a cookie ----------------------------------------
+
+
+def test_it_keeps_a_new_access_token_out_of_every_cookie(admin_as, client_a, settings):
+    assert settings.MESSAGE_STORAGE == "django.contrib.messages.storage.session.SessionStorage"
+    browser = admin_as("superuser")
+    created = browser.post(f"{TOKENS}add/", {"name": "dialer"})
+    assert created.status_code == 302
+    shown = browser.get(created["Location"])
+    raw = re.search(r"<code>([^<]+)</code>", shown.content.decode())[1]
+    assert len(raw) > 20
+    storage = CookieStorage(shown.wsgi_request)
+    for response in (created, shown):
+        for name, morsel in response.cookies.items():
+            assert raw not in morsel.value, name
+            decoded = storage._decode(morsel.value)
+            assert raw not in repr(decoded), name
+    # Shown once: the next page no longer has it.
+    assert raw not in browser.get(TOKENS).content.decode()
 
 
 # --- 5. production needs a SECRET_KEY long enough to sign with ------------------------------
