@@ -36,7 +36,7 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # SQLite by default; PostgreSQL when DATABASE_URL is set.
-test: export SECRET_KEY ?= test-only-not-secret
+test: export SECRET_KEY ?= test-only-not-secret-test-only-not-secret-test-only
 test: install browser
 	$(BIN)/python -m pytest
 

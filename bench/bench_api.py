@@ -36,7 +36,7 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "livevox_site.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-bench-only-not-secret-bench-only")
     if "DATABASE_URL" not in os.environ:
         path = Path("/tmp/livevox-bench.sqlite3")
         for suffix in ("", "-wal", "-shm"):

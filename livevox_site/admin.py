@@ -18,7 +18,12 @@ from .csv_export import csv_response
 from .errors import LVError
 from .models import AccessToken, AuditEntry, Client, Service, User
 from .roles import ROLE_RANK, Role
-from .services import access_token_create, access_token_revoke, service_delete
+from .services import (
+    access_token_create,
+    access_token_revoke,
+    service_delete,
+    user_auth_change_audit,
+)
 
 admin.site.unregister(Group)  # groups are derived from roles and powers, never edited by hand
 
@@ -158,6 +163,13 @@ class UserAdmin(TenantAdminMixin, DjangoUserAdmin):
     def _grantable_roles(self, request) -> list[str]:
         rank = ROLE_RANK[Role(request.user.role)]
         return [role.value for role in Role if ROLE_RANK[role] <= rank]
+
+    def log_change(self, request, obj, message):
+        # The change form and the password form both log here after saving: User.save ended
+        # the user's sessions on a new password or a deactivation; audit that with its actor.
+        entry = super().log_change(request, obj, message)
+        user_auth_change_audit(actor=admin_actor(request), user=obj)
+        return entry
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role":

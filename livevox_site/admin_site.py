@@ -5,9 +5,11 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
 
+from .audit import Actor
 from .errors import TooManyAttempts
+from .models import Source
 from .roles import Role
-from .services import client_ip, login_failed, login_throttle_check
+from .services import client_ip, login_failed, login_throttle_check, user_auth_change_audit
 
 
 class ClientAuthenticationForm(AdminAuthenticationForm):
@@ -54,7 +56,7 @@ class ClientAuthenticationForm(AdminAuthenticationForm):
                 self.request, client_code=client_code, username=username, password=password
             )
             if self.user_cache is None:
-                login_failed(client_code=client_code, username=username, ip=ip)
+                login_failed(client_code=client_code, username=username, ip=ip, source=Source.ADMIN)
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
@@ -95,3 +97,12 @@ class LiveVoxAdminSite(admin.AdminSite):
     def index(self, request, extra_context=None):
         extra = {"lv_can_do": _can_do(self.get_app_list(request)), **(extra_context or {})}
         return super().index(request, extra_context=extra)
+
+    def password_change(self, request, extra_context=None):
+        response = super().password_change(request, extra_context)
+        # Django's view saved request.user with its new password; User.save ended the user's
+        # LiveVox sessions and left what it did for the audit.
+        if request.user.is_authenticated:
+            actor = Actor.from_request(request, source=Source.ADMIN)
+            user_auth_change_audit(actor=actor, user=request.user)
+        return response

@@ -87,9 +87,15 @@ class Unauthorized(LVError):
 
 
 class TooManyAttempts(LVError):
+    """429; ``retry_after`` (seconds) is sent as ``Retry-After``."""
+
     status = status.HTTP_429_TOO_MANY_REQUESTS
     code = 429
     default_message = "Too many failed login attempts; try again later"
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @functools.cache
@@ -169,6 +175,8 @@ def exception_handler(exc, context) -> Response:
             headers["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(int(exc.wait))
+    if isinstance(exc, TooManyAttempts):
+        headers["Retry-After"] = str(exc.retry_after)
     return Response(error_body(shape, code, message), status=http_status, headers=headers)
 
 

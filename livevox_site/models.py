@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .roles import POWER_DIALING_STRATEGIES, POWER_EDIT_DNC, POWER_GROUPS, ROLE_GROUPS, Role
@@ -160,9 +160,13 @@ class User(AbstractUser):
             found.append(POWER_EDIT_DNC)
         return found
 
+    # What the last save did to the user's LiveVox sessions (see save), for the caller's audit.
+    auth_change: dict | None = None
+
     def set_password(self, raw_password):
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
+        self._password_set = True
 
     def days_until_password_expires(self) -> int:
         expires = self.password_changed_at + timedelta(days=settings.LV_PASSWORD_MAX_AGE_DAYS)
@@ -176,12 +180,43 @@ class User(AbstractUser):
             self.power_edit_dnc = False
         self.is_staff = self.role != Role.AGENT
         self.is_superuser = False  # every right comes from the role's group, never a bypass
-        super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
+        self.auth_change = None
+        with transaction.atomic():
+            password_changed, deactivated = self._credential_changes(update_fields)
+            super().save(*args, **kwargs)
+            if password_changed or deactivated:
+                # Every path (session API, the admin's own and UserAdmin's password forms, the
+                # change form, commands) saves here, so none can leave a session alive.
+                ended, _ = LVSession.objects.filter(user=self).delete()
+                self.auth_change = {
+                    "password_changed": password_changed,
+                    "deactivated": deactivated,
+                    "sessions_ended": ended,
+                }
+        self._password_set = False
         if update_fields is None or {"role", "power_dialing_strategies", "power_edit_dnc"} & set(
             update_fields
         ):
             self.sync_groups()
+
+    def _credential_changes(self, update_fields) -> tuple[bool, bool]:
+        """``(password changed, deactivated)`` by the save about to happen, compared with the
+        row as it is in the database now."""
+        if self._state.adding or self.pk is None:
+            return False, False
+        writes = set(update_fields) if update_fields is not None else {"password", "is_active"}
+        if not writes & {"password", "is_active"}:
+            return False, False
+        row = User.objects.filter(pk=self.pk).values("password", "is_active").first()
+        if row is None:
+            return False, False
+        # On login Django rewrites the hash of the same password for a stronger hasher: it calls
+        # set_password and then clears _password ("hash upgrades aren't password changes").
+        upgrade = getattr(self, "_password_set", False) and self._password is None
+        password_changed = "password" in writes and row["password"] != self.password and not upgrade
+        deactivated = "is_active" in writes and row["is_active"] and not self.is_active
+        return password_changed, deactivated
 
     def group_names(self) -> frozenset[str]:
         """The role and power groups this user belongs to (derived, never edited by hand)."""
@@ -287,7 +322,11 @@ class FailedLogin(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["client_code", "username", "at"])]
+        # The two throttling buckets: one user at one address, and one address.
+        indexes = [
+            models.Index(fields=["client_code", "username", "ip", "at"]),
+            models.Index(fields=["ip", "at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.client_code}/{self.username} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .errors import InvalidInput, Unauthorized
+from .errors import InvalidInput
 from .lenient import body_object, parse_bool, present, query
 from .services import (
     access_token_lookup,
@@ -90,13 +90,15 @@ class LoginView(APIView):
     def post(self, request):
         client_code, username, password, agent = _credentials_from(request)
         token = access_token_lookup(_access_token_raw(request))
-        if token is None:
-            raise Unauthorized("A valid LV-Access token is required")
+        # A missing, unknown or revoked token, or one of another client, fails like a wrong
+        # password: same answer, and counted, so a token of one's own client is no oracle.
         user = authenticate_throttled(
-            request, client_code=client_code, username=username, password=password
+            request,
+            client_code=client_code,
+            username=username,
+            password=password,
+            accept=lambda user: token is not None and token.client_id == user.client_id,
         )
-        if token.client_id != user.client_id:
-            raise Unauthorized("The access token does not belong to this client")
         session = session_login(user=user, token=token, agent=agent)
         # sessionId must come first: one real script cuts it out of the raw text.
         return Response(
@@ -168,6 +170,8 @@ class PasswordView(APIView):
         new_password = body_object(request.data).get("newPassword")
         if not present(new_password) or not isinstance(new_password, str):
             raise InvalidInput("newPassword is required", field="newPassword")
+        # The current credentials first (throttled): the new password is validated only for
+        # the user who proved who they are.
         user = authenticate_throttled(
             request, client_code=client_code, username=username, password=password
         )

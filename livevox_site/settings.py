@@ -1,10 +1,11 @@
 """All settings, read from the environment.
 
 SQLite is the default; ``DATABASE_URL`` switches to PostgreSQL (psycopg 3). Production
-(``DEBUG`` off, the default) refuses to start without ``SECRET_KEY``.
+(``DEBUG`` off, the default) refuses to start without a ``SECRET_KEY`` of 50 characters or more.
 """
 
 import os
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,19 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_networks(name: str) -> list[IPv4Network | IPv6Network]:
+    """Comma-separated addresses and CIDR networks (an address is a network of one)."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network"
+            ) from None
+    return networks
+
+
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
@@ -54,6 +68,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # noqa: S105
+# A short key can be guessed, and with it every signed value forged (what check --deploy's
+# security.W009 warns about; here production refuses to start).
+if not DEBUG and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters when DEBUG is off")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -137,11 +155,19 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 # LiveVox sessions (LV-Session): rolling expiry without use, and how long a password lives.
 LV_SESSION_IDLE_SECONDS = env_int("LV_SESSION_IDLE_SECONDS", 2 * 60 * 60)
 LV_PASSWORD_MAX_AGE_DAYS = env_int("LV_PASSWORD_MAX_AGE_DAYS", 90)
-# Failed logins: this many failures for one user (or 4x as many from one address) within the
-# window blocks further attempts until the window has passed.
+# Failed logins within the window: this many for one user from one address blocks that user
+# there, and the larger per-address number blocks the address, until failures leave the window.
 LV_LOGIN_MAX_FAILURES = env_int("LV_LOGIN_MAX_FAILURES", 5)
+LV_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LV_LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
 LV_LOGIN_FAILURE_WINDOW_SECONDS = env_int("LV_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks); from anyone
+# else the header is ignored, as anyone can send it.
+LV_TRUSTED_PROXIES = env_networks("LV_TRUSTED_PROXIES")
 LV_MAX_ACCESS_TOKENS_PER_CLIENT = 5
+
+# The admin shows a new access token once, through messages: keep them server-side, not in a
+# (signed, readable) cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Internationalization -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Long enough for production settings (50 characters or more), and plainly not a secret.
+KEY = "test-only-not-secret-" * 3
 
 SHOW = """
 import json
@@ -75,8 +77,8 @@ def test_it_refuses_to_start_in_production_without_a_secret_key():
 
 
 def test_it_starts_in_production_with_a_secret_key():
-    found = settings_with(SECRET_KEY="s3cret")
-    assert (found["DEBUG"], found["SECRET_KEY"], found["ALLOWED_HOSTS"]) == (False, "s3cret", [])
+    found = settings_with(SECRET_KEY=KEY)
+    assert (found["DEBUG"], found["SECRET_KEY"], found["ALLOWED_HOSTS"]) == (False, KEY, [])
     assert found["STATICFILES"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 
@@ -89,7 +91,7 @@ def test_it_uses_a_development_key_only_with_debug_on():
 
 @pytest.mark.parametrize("value", ["maybe", "2", "enabled", "tru"])
 def test_it_refuses_a_boolean_it_does_not_know(value):
-    assert refused(DEBUG=value, SECRET_KEY="x") == (
+    assert refused(DEBUG=value, SECRET_KEY=KEY) == (
         f"DEBUG={value!r} is not a boolean (use 1/0, true/false, yes/no)"
     )
 
@@ -98,21 +100,21 @@ def test_it_refuses_a_boolean_it_does_not_know(value):
     "value, expected", [("1", True), ("YES", True), (" on ", True), ("0", False), ("off", False)]
 )
 def test_it_reads_the_usual_boolean_spellings(value, expected):
-    assert settings_with(DEBUG=value, SECRET_KEY="x")["DEBUG"] is expected
+    assert settings_with(DEBUG=value, SECRET_KEY=KEY)["DEBUG"] is expected
 
 
 def test_it_refuses_a_number_that_is_not_one():
-    assert refused(SECRET_KEY="x", CONN_MAX_AGE="ten") == "CONN_MAX_AGE='ten' is not an integer"
+    assert refused(SECRET_KEY=KEY, CONN_MAX_AGE="ten") == "CONN_MAX_AGE='ten' is not an integer"
 
 
 def test_it_refuses_an_unknown_storage_backend():
-    assert refused(SECRET_KEY="x", STORAGE_BACKEND="ftp") == (
+    assert refused(SECRET_KEY=KEY, STORAGE_BACKEND="ftp") == (
         "STORAGE_BACKEND='ftp': use filesystem or s3"
     )
 
 
 def test_it_reads_a_postgres_database_url_with_persistent_checked_connections():
-    found = settings_with(SECRET_KEY="x", DATABASE_URL="postgres://lv:pw@db.internal:5433/livevox")
+    found = settings_with(SECRET_KEY=KEY, DATABASE_URL="postgres://lv:pw@db.internal:5433/livevox")
     assert {k: found[k] for k in ("ENGINE", "NAME", "HOST", "PORT", "USER")} == {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": "livevox",
@@ -122,7 +124,7 @@ def test_it_reads_a_postgres_database_url_with_persistent_checked_connections():
     }
     assert (found["CONN_MAX_AGE"], found["CONN_HEALTH_CHECKS"]) == (600, True)
     assert (
-        settings_with(SECRET_KEY="x", DATABASE_URL="postgres://h/d", CONN_MAX_AGE="0")[
+        settings_with(SECRET_KEY=KEY, DATABASE_URL="postgres://h/d", CONN_MAX_AGE="0")[
             "CONN_MAX_AGE"
         ]
         == 0
@@ -130,7 +132,7 @@ def test_it_reads_a_postgres_database_url_with_persistent_checked_connections():
 
 
 def test_it_defaults_to_sqlite_in_wal_mode():
-    found = settings_with(SECRET_KEY="x")
+    found = settings_with(SECRET_KEY=KEY)
     assert found["ENGINE"] == "django.db.backends.sqlite3"
     assert found["NAME"] == str(ROOT / "db.sqlite3")
     assert found["CONN_MAX_AGE"] == 0
@@ -147,7 +149,7 @@ def test_it_really_opens_sqlite_in_wal_mode(tmp_path):
     )
     result = run(
         ["-c", probe],
-        SECRET_KEY="x",
+        SECRET_KEY=KEY,
         DJANGO_SETTINGS_MODULE="livevox_site.settings",
         DATABASE_URL=f"sqlite:///{tmp_path / 'probe.sqlite3'}",
     )
