@@ -9,7 +9,8 @@ exceptions into one of the two documented bodies, chosen by the view's ``error_s
 import json
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpResponse
@@ -74,6 +75,10 @@ def shape_for_path(path: str) -> str:
     return SHAPE_ERROR_CODE if path.startswith(ERROR_CODE_PREFIXES) else SHAPE_CODE
 
 
+def body_too_large_message(limit: int) -> str:
+    return f"The request body may be at most {limit} bytes"
+
+
 def error_body(shape: str, code: int, message: str) -> dict:
     if shape == SHAPE_ERROR_CODE:
         return {"errorCode": code, "errorMessage": message}
@@ -116,6 +121,8 @@ def _status_and_code(exc) -> tuple[int, int, str]:
         return 400, CODE_INVALID, "The change conflicts with existing data; retry"
     if isinstance(exc, DataError):
         return 400, CODE_INVALID, "A value is out of range or cannot be stored"
+    if isinstance(exc, RequestDataTooBig):
+        return 413, 413, body_too_large_message(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     return 500, 500, "Internal error"
 
 

@@ -143,6 +143,13 @@ LV_LOGIN_MAX_FAILURES = env_int("LV_LOGIN_MAX_FAILURES", 5)
 LV_LOGIN_FAILURE_WINDOW_SECONDS = env_int("LV_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 LV_MAX_ACCESS_TOKENS_PER_CLIENT = 5
 
+# The largest request body (bytes): more answers 413 on the wire. It is Django's in-memory
+# limit too, which would otherwise surface mid-request as an error.
+LV_MAX_BODY_BYTES = env_int("LV_MAX_BODY_BYTES", 2_621_440)
+if LV_MAX_BODY_BYTES < 1:
+    raise ImproperlyConfigured(f"LV_MAX_BODY_BYTES={LV_MAX_BODY_BYTES} must be 1 or more")
+DATA_UPLOAD_MAX_MEMORY_SIZE = LV_MAX_BODY_BYTES
+
 # --- Internationalization -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

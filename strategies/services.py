@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 
 from livevox_site.audit import Actor, audit_record, snapshot
 from livevox_site.errors import AlreadyExists, EntryNotFound, InvalidInput
-from livevox_site.lenient import parse_bool, parse_int, present
+from livevox_site.lenient import clean_text, parse_bool, parse_int, present
 from livevox_site.models import Client, Service
 
 from .models import DialingStrategy, Outcome, Result
@@ -37,7 +37,7 @@ def clean_name(value, *, client: Client | int, exclude_id: int | None = None) ->
         raise InvalidInput("name is required", field="name")
     if not isinstance(value, str):
         raise InvalidInput("name must be a string", field="name")
-    name = value.strip()
+    name = clean_text(value, "name", max_length=NAME_MAX_LENGTH)  # NFC: one name, one form
     if len(name) > NAME_MAX_LENGTH:
         raise InvalidInput(f"name must be at most {NAME_MAX_LENGTH} characters", field="name")
     taken = DialingStrategy.objects.filter(client=client, name=name)
