@@ -8,12 +8,20 @@ exceptions into one of the two documented bodies, chosen by the view's ``error_s
 
 import json
 import logging
+import re
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.core.exceptions import (
+    DisallowedHost,
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpResponse
+from django.views import csrf, defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -71,8 +79,22 @@ class TooManyAttempts(LVError):
 ERROR_CODE_PREFIXES = ("/configuration/", "/compliance/dialingProfiles")
 
 
+# A path Django's error handlers see may still carry its version segment (an error raised
+# before WirePathMiddleware ran): "/compliance/v6.0/dialingProfiles".
+_VERSION_SEGMENT = re.compile(r"^(/(?:session|configuration|compliance))/v\d+\.\d+(?=/|$)")
+_WIRE_PATH = re.compile(r"^/(session|configuration|compliance)(/|$)")
+
+
 def shape_for_path(path: str) -> str:
-    return SHAPE_ERROR_CODE if path.startswith(ERROR_CODE_PREFIXES) else SHAPE_CODE
+    path = _VERSION_SEGMENT.sub(r"\1", path)
+    if path == "/configuration" or path.startswith(ERROR_CODE_PREFIXES):
+        return SHAPE_ERROR_CODE
+    return SHAPE_CODE
+
+
+def is_wire_path(path: str) -> bool:
+    """Under /session, /configuration or /compliance: answered in a family's JSON shape."""
+    return _WIRE_PATH.match(path) is not None
 
 
 def body_too_large_message(limit: int) -> str:
@@ -123,6 +145,9 @@ def _status_and_code(exc) -> tuple[int, int, str]:
         return 400, CODE_INVALID, "A value is out of range or cannot be stored"
     if isinstance(exc, RequestDataTooBig):
         return 413, 413, body_too_large_message(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    if isinstance(exc, SuspiciousOperation):
+        # E.g. more query fields than DATA_UPLOAD_MAX_NUMBER_FIELDS.
+        return 400, CODE_INVALID, "Bad request"
     return 500, 500, "Internal error"
 
 
@@ -132,6 +157,9 @@ def exception_handler(exc, context) -> Response:
     http_status, code, message = _status_and_code(exc)
     if http_status >= 500:
         logger.exception("Unhandled error in %s", view.__class__.__name__, exc_info=exc)
+    elif isinstance(exc, SuspiciousOperation):
+        # Logged where Django itself logs these.
+        logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
     headers = {}
     if isinstance(exc, exceptions.APIException):
         if getattr(exc, "auth_header", None):
@@ -149,6 +177,47 @@ def wire_error_response(request, status_code: int, code: int, message: str) -> H
     )
 
 
+@csrf_exempt  # it changes nothing: an admin's cookie must not turn the 404 into a CSRF 403
 def wire_not_found(request, *args, **kwargs) -> HttpResponse:
     """Any unknown path under /session, /configuration or /compliance."""
     return wire_error_response(request, 404, CODE_NOT_FOUND, "Entry not found")
+
+
+# Django's error handlers (handler400/403/404/500 in urls.py, CSRF_FAILURE_VIEW): the family's
+# JSON on wire paths, Django's own pages elsewhere. They run for errors raised outside DRF's
+# exception handler: middleware (a Host not in ALLOWED_HOSTS), rendering, CSRF checks.
+
+
+def bad_request(request, exception, *args, **kwargs) -> HttpResponse:
+    if not is_wire_path(request.path_info):
+        return defaults.bad_request(request, exception, *args, **kwargs)
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return wire_error_response(request, 413, 413, body_too_large_message(limit))
+    # Django's own messages name settings (ALLOWED_HOSTS...): not for API clients.
+    message = "Invalid Host header" if isinstance(exception, DisallowedHost) else "Bad request"
+    return wire_error_response(request, 400, CODE_INVALID, message)
+
+
+def permission_denied(request, exception, *args, **kwargs) -> HttpResponse:
+    if not is_wire_path(request.path_info):
+        return defaults.permission_denied(request, exception, *args, **kwargs)
+    return wire_error_response(request, 403, 403, "Forbidden")
+
+
+def page_not_found(request, exception, *args, **kwargs) -> HttpResponse:
+    if not is_wire_path(request.path_info):
+        return defaults.page_not_found(request, exception, *args, **kwargs)
+    return wire_not_found(request)
+
+
+def server_error(request, *args, **kwargs) -> HttpResponse:
+    if not is_wire_path(request.path_info):
+        return defaults.server_error(request, *args, **kwargs)
+    return wire_error_response(request, 500, 500, "Internal error")
+
+
+def csrf_failure(request, reason: str = "", **kwargs) -> HttpResponse:
+    if not is_wire_path(request.path_info):
+        return csrf.csrf_failure(request, reason, **kwargs)
+    return wire_error_response(request, 403, 403, f"CSRF verification failed: {reason}")

@@ -149,6 +149,8 @@ LV_MAX_BODY_BYTES = env_int("LV_MAX_BODY_BYTES", 2_621_440)
 if LV_MAX_BODY_BYTES < 1:
     raise ImproperlyConfigured(f"LV_MAX_BODY_BYTES={LV_MAX_BODY_BYTES} must be 1 or more")
 DATA_UPLOAD_MAX_MEMORY_SIZE = LV_MAX_BODY_BYTES
+# CSRF failures on wire paths answer the family's JSON error, elsewhere Django's page.
+CSRF_FAILURE_VIEW = "livevox_site.errors.csrf_failure"
 
 # --- Internationalization -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -2,6 +2,7 @@
 silently chosen value. Every wire answer is the family's JSON error body."""
 
 import json
+from unittest import mock
 
 import pytest
 from django.contrib import admin
@@ -295,6 +296,197 @@ def test_it_still_filters_by_what_the_page_offers(admin_as, client_b):
 def test_it_still_refuses_password_lookups_on_users(admin_as):
     browser = admin_as("sysadmin")
     assert browser.get("/admin/livevox_site/user/?password__startswith=md5").status_code == 400
+
+
+# --- 3. HTML pages where the wire answers JSON -----------------------------------------------
+
+
+@pytest.fixture
+def rf_request():
+    """``rf_request("POST", path)`` -> a bare request for calling a handler directly."""
+
+    def make(method: str, path: str):
+        return RequestFactory().generic(method, path)
+
+    return make
+
+
+@pytest.fixture
+def strict_admin(persona) -> BrowserClient:
+    """A logged-in admin browser that sends no CSRF token."""
+    browser = BrowserClient(enforce_csrf_checks=True)
+    browser.force_login(persona("superuser"))
+    return browser
+
+
+def test_it_answers_a_csrf_failure_on_an_api_path_in_the_familys_shape(strict_admin):
+    response = strict_admin.post(URL, "{}", content_type="application/json")
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "errorCode": 403,
+        "errorMessage": "CSRF Failed: CSRF cookie not set.",
+    }
+
+
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("/compliance/nothing", b'{"code":203,"message":"Entry not found"}'),
+        ("/configuration/v6.0/nothing", b'{"errorCode":203,"errorMessage":"Entry not found"}'),
+    ],
+)
+def test_it_answers_a_post_to_an_unknown_wire_path_with_a_session_cookie(strict_admin, path, body):
+    response = strict_admin.post(path, "{}", content_type="application/json")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.content == body
+
+
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        (
+            "/compliance/x",
+            b'{"code":403,"message":"CSRF verification failed: CSRF token missing."}',
+        ),
+        (
+            "/configuration/x",
+            b'{"errorCode":403,"errorMessage":"CSRF verification failed: CSRF token missing."}',
+        ),
+    ],
+)
+def test_it_answers_djangos_own_csrf_failure_in_the_familys_shape(rf_request, path, body):
+    from livevox_site.errors import csrf_failure
+
+    response = csrf_failure(rf_request("POST", path), reason="CSRF token missing.")
+    assert response.status_code == 403
+    assert response.content == body
+
+
+def test_it_keeps_djangos_csrf_page_outside_the_wire(strict_admin):
+    response = strict_admin.post("/admin/logout/")
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        (f"{URL}/info", b'{"errorCode":202,"errorMessage":"Invalid Host header"}'),
+        (
+            "/compliance/v6.0/dialingProfiles",
+            b'{"errorCode":202,"errorMessage":"Invalid Host header"}',
+        ),
+        ("/compliance/v6.0/dnc", b'{"code":202,"message":"Invalid Host header"}'),
+        ("/session/login", b'{"code":202,"message":"Invalid Host header"}'),
+    ],
+)
+def test_it_answers_a_bad_host_in_the_familys_shape(client, db, path, body):
+    response = client.post(path, "{}", content_type="application/json", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.content == body
+
+
+def test_it_keeps_djangos_bad_request_page_outside_the_wire(client, db):
+    response = client.get("/admin/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("PUT", f"{URL}/info", {"errorCode": 405, "errorMessage": 'Method "PUT" not allowed.'}),
+        ("PATCH", URL, {"errorCode": 405, "errorMessage": 'Method "PATCH" not allowed.'}),
+        ("GET", "/session/login", {"code": 405, "message": 'Method "GET" not allowed.'}),
+        ("PUT", "/session/v5.0/password/", {"code": 405, "message": 'Method "PUT" not allowed.'}),
+    ],
+)
+def test_it_answers_a_wrong_method_in_the_familys_shape(power, client_a, method, path, body):
+    response = power.call(method, path)
+    assert response.status_code == 405
+    assert response.json() == body
+
+
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        (URL, b'{"errorCode":500,"errorMessage":"Internal error"}'),
+        ("/session/validate/x", b'{"code":500,"message":"Internal error"}'),
+    ],
+)
+def test_it_answers_a_500_in_the_familys_shape(power, client_a, path, body):
+    # A failure outside DRF's exception handler: the renderer itself breaks.
+    power.http.raise_request_exception = False
+    with mock.patch(
+        "rest_framework.renderers.JSONRenderer.render", side_effect=RuntimeError("boom")
+    ):
+        response = power.get(f"{path}?offset=0&count=1")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.content == body
+
+
+def test_it_keeps_djangos_500_page_outside_the_wire(admin_as):
+    browser = admin_as("sysadmin")
+    browser.raise_request_exception = False
+    with mock.patch("django.contrib.admin.sites.AdminSite.each_context", side_effect=RuntimeError):
+        response = browser.get("/admin/")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "handler, status, body",
+    [
+        ("handler400", 400, b'{"errorCode":202,"errorMessage":"Bad request"}'),
+        ("handler403", 403, b'{"errorCode":403,"errorMessage":"Forbidden"}'),
+        ("handler404", 404, b'{"errorCode":203,"errorMessage":"Entry not found"}'),
+    ],
+)
+def test_it_sets_every_error_handler_to_answer_json_on_the_wire(rf_request, handler, status, body):
+    from django.urls import get_resolver
+
+    view = get_resolver().resolve_error_handler(int(handler[-3:]))
+    response = view(rf_request("GET", "/configuration/v6.0/x"), exception=Exception("x"))
+    assert (response.status_code, response.content) == (status, body)
+    page = view(rf_request("GET", "/admin/x"), exception=Exception("x"))
+    assert page.status_code == status
+    assert page["Content-Type"].startswith("text/html")
+
+
+def test_it_answers_the_bare_configuration_path_in_its_familys_shape(client, db):
+    response = client.get("/configuration")
+    assert response.status_code == 404
+    assert response.content == b'{"errorCode":203,"errorMessage":"Entry not found"}'
+
+
+def test_it_answers_a_bad_host_in_the_familys_shape_before_the_path_is_normalised(
+    client, db, settings
+):
+    # With the HTTPS redirect on, SecurityMiddleware asks for the host before
+    # WirePathMiddleware has removed the version segment.
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/compliance/v6.0/dialingProfiles/1", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response.content == b'{"errorCode":202,"errorMessage":"Invalid Host header"}'
+
+
+def test_it_refuses_too_many_query_fields_with_a_400(power, client_a):
+    fields = "&".join(f"f{i}=1" for i in range(1001))
+    response = power.get(f"{URL}?offset=0&count=1&{fields}")
+    assert response.status_code == 400
+    assert response.json() == {"errorCode": 202, "errorMessage": "Bad request"}
+
+
+def test_it_uses_the_wire_csrf_failure_view():
+    from django.middleware.csrf import _get_failure_view
+
+    from livevox_site.errors import csrf_failure
+
+    assert _get_failure_view() is csrf_failure
 
 
 # --- 4. a query name given twice -------------------------------------------------------------
