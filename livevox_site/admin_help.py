@@ -45,7 +45,7 @@ def _or(words: list[str]) -> str:
 def missing_right(request) -> str:
     """A sentence naming the role or power that the refused page needs and who can grant it:
     "You need the Dialing Strategies power to see dialing strategies: ask a Superuser of ACME"."""
-    user = request.user
+    user = getattr(request, "user", None)
     client = f" of {user.client.code}" if getattr(user, "client_id", None) else ""
     wanted = _wanted(request)
     if wanted is None:

@@ -11,11 +11,20 @@ only place a family's shape is named.
 import functools
 import json
 import logging
+import re
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.conf import settings
+from django.core.exceptions import (
+    DisallowedHost,
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpResponse
+from django.views import csrf, defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -109,12 +118,29 @@ def _declared_shapes() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(shapes.items(), key=lambda item: -len(item[0])))
 
 
+# A path Django's error handlers see may still carry its version segment (an error raised
+# before WirePathMiddleware ran): "/compliance/v6.0/dialingProfiles".
+_VERSION_SEGMENT = re.compile(r"^(/(?:session|configuration|compliance))/v\d+\.\d+(?=/|$)")
+_WIRE_PATH = re.compile(r"^/(session|configuration|compliance)(/|$)")
+
+
 def shape_for_path(path: str) -> str:
-    """The error shape of the family a (normalized) wire path belongs to."""
+    """The error shape of the family a wire path belongs to (with or without its version
+    segment; the bare family path too)."""
+    path = _VERSION_SEGMENT.sub(r"\1", path)
     for prefix, shape in _declared_shapes():
-        if path.startswith(prefix):
+        if path.startswith(prefix) or path == prefix.rstrip("/"):
             return shape
     return SHAPE_CODE
+
+
+def is_wire_path(path: str) -> bool:
+    """Under /session, /configuration or /compliance: answered in a family's JSON shape."""
+    return _WIRE_PATH.match(path) is not None
+
+
+def body_too_large_message(limit: int) -> str:
+    return f"The request body may be at most {limit} bytes"
 
 
 def error_body(shape: str, code: int, message: str) -> dict:
@@ -159,6 +185,11 @@ def _status_and_code(exc) -> tuple[int, int, str]:
         return 400, CODE_INVALID, "The change conflicts with existing data; retry"
     if isinstance(exc, DataError):
         return 400, CODE_INVALID, "A value is out of range or cannot be stored"
+    if isinstance(exc, RequestDataTooBig):
+        return 413, 413, body_too_large_message(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    if isinstance(exc, SuspiciousOperation):
+        # E.g. more query fields than DATA_UPLOAD_MAX_NUMBER_FIELDS.
+        return 400, CODE_INVALID, "Bad request"
     return 500, 500, "Internal error"
 
 
@@ -169,6 +200,9 @@ def exception_handler(exc, context) -> Response:
     http_status, code, message = _status_and_code(exc)
     if http_status >= 500:
         logger.exception("Unhandled error in %s", view.__class__.__name__, exc_info=exc)
+    elif isinstance(exc, SuspiciousOperation):
+        # Logged where Django itself logs these.
+        logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
     headers = {}
     if isinstance(exc, exceptions.APIException):
         if getattr(exc, "auth_header", None):
@@ -188,6 +222,47 @@ def wire_error_response(request, status_code: int, code: int, message: str) -> H
     )
 
 
+@csrf_exempt  # it changes nothing: an admin's cookie must not turn the 404 into a CSRF 403
 def wire_not_found(request, *args, **kwargs) -> HttpResponse:
     """Any unknown path under /session, /configuration or /compliance."""
     return wire_error_response(request, 404, CODE_NOT_FOUND, "Entry not found")
+
+
+# Django's error handlers (handler400/403/404/500 in urls.py, CSRF_FAILURE_VIEW): the family's
+# JSON on wire paths, Django's own pages elsewhere. They run for errors raised outside DRF's
+# exception handler: middleware (a Host not in ALLOWED_HOSTS), rendering, CSRF checks.
+
+
+def bad_request(request, exception, *args, **kwargs) -> HttpResponse:
+    if not is_wire_path(request.path_info):
+        return defaults.bad_request(request, exception, *args, **kwargs)
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return wire_error_response(request, 413, 413, body_too_large_message(limit))
+    # Django's own messages name settings (ALLOWED_HOSTS...): not for API clients.
+    message = "Invalid Host header" if isinstance(exception, DisallowedHost) else "Bad request"
+    return wire_error_response(request, 400, CODE_INVALID, message)
+
+
+def permission_denied(request, exception, *args, **kwargs) -> HttpResponse:
+    if not is_wire_path(request.path_info):
+        return defaults.permission_denied(request, exception, *args, **kwargs)
+    return wire_error_response(request, 403, 403, "Forbidden")
+
+
+def page_not_found(request, exception, *args, **kwargs) -> HttpResponse:
+    if not is_wire_path(request.path_info):
+        return defaults.page_not_found(request, exception, *args, **kwargs)
+    return wire_not_found(request)
+
+
+def server_error(request, *args, **kwargs) -> HttpResponse:
+    if not is_wire_path(request.path_info):
+        return defaults.server_error(request, *args, **kwargs)
+    return wire_error_response(request, 500, 500, "Internal error")
+
+
+def csrf_failure(request, reason: str = "", **kwargs) -> HttpResponse:
+    if not is_wire_path(request.path_info):
+        return csrf.csrf_failure(request, reason, **kwargs)
+    return wire_error_response(request, 403, 403, f"CSRF verification failed: {reason}")

@@ -3,6 +3,7 @@ numbers as strings, enums in any case, dates in four forms, empty query values a
 in any case. Every parser raises ``InvalidInput`` naming the field."""
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime, time
 
 from django.utils.dateparse import parse_datetime
@@ -14,30 +15,63 @@ from .errors import InvalidInput
 # A .NET client's DateTime.MinValue: "no date".
 DOTNET_NO_DATE = -62135596800000
 
-_INT_RE = re.compile(r"^[+-]?\d+$")
+# ASCII digits only: \d would also take "\u0663" (Arabic-Indic three) and other scripts' digits.
+_INT_RE = re.compile(r"[+-]?[0-9]+")
 
 
 # Whole numbers are stored in 32-bit columns unless a caller allows more.
 MAX_INT = 2**31 - 1
 
 
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+# Deeper bodies are refused: no wire body nests more than a few levels, and walking (or
+# rendering) a deep one costs recursion that a client should not control.
+MAX_JSON_DEPTH = 32
+
+# NUL: PostgreSQL cannot store it. A lone surrogate (a "\ud800" escape) cannot be encoded as
+# UTF-8, so no database can store it and no answer echoing it can be rendered.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _check_string(value: str) -> None:
+    found = _UNSTORABLE.search(value)
+    if found is None:
+        return
+    if found.group() == "\x00":
+        raise ParseError("strings may not contain NUL characters")
+    raise ParseError("strings must be valid Unicode (a lone surrogate cannot be stored)")
+
+
+def _check_parsed(data) -> None:
+    """One walk over a parsed body, with a stack instead of recursion: depth, then every key
+    and string value."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            _check_string(value)
+            continue
+        if isinstance(value, dict):
+            children = [*value.keys(), *value.values()]
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise ParseError(f"JSON may nest at most {MAX_JSON_DEPTH} levels deep")
+        stack.extend((child, depth + 1) for child in children)
 
 
 class JSONParser(DRFJSONParser):
-    """JSON whose strings hold no NUL character (PostgreSQL cannot store one)."""
+    """JSON nested at most ``MAX_JSON_DEPTH`` levels whose strings (keys too) hold neither
+    NUL nor a lone surrogate: anything else is a 400, not a database or rendering error."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        if _has_nul(data):
-            raise ParseError("strings may not contain NUL characters")
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            # The C decoder gives up long before our limit matters; same answer.
+            raise ParseError(f"JSON may nest at most {MAX_JSON_DEPTH} levels deep") from None
+        _check_parsed(data)
         return data
 
 
@@ -48,15 +82,24 @@ class PlainTextJSONParser(JSONParser):
 
 
 def query(request) -> dict[str, str]:
-    """Query parameters with lower-cased names and empty values dropped (cached on the request)."""
+    """Query parameters with lower-cased names and empty values dropped (cached on the request).
+
+    A name given twice with values, in any case (``client=1&Client=2``), is ambiguous: 400. No
+    wire method takes a repeated parameter; empty values are dropped first, so ``client=&client=1``
+    is fine."""
     cached = getattr(request, "_lv_query", None)
     if cached is None:
         params = getattr(request, "query_params", None) or request.GET
-        cached = {}
-        for name, value in params.items():
-            if value.strip() != "":
-                cached.setdefault(name.lower(), value.strip())
-        request._lv_query = cached
+        found: dict[str, str] = {}
+        for name, values in params.lists():
+            key = name.lower()
+            for value in values:
+                if value.strip() == "":
+                    continue
+                if key in found:
+                    raise InvalidInput(f"{key} may be given only once", field=key)
+                found[key] = value.strip()
+        request._lv_query = cached = found
     return cached
 
 
@@ -71,6 +114,29 @@ def body_object(data) -> dict:
 
 def present(value) -> bool:
     return value is not None and not (isinstance(value, str) and value.strip() == "")
+
+
+# Unicode category Cc: C0 controls, DEL and C1 controls.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(value, field: str, *, max_length: int) -> str:
+    """A name as it is stored and compared: NFC-normalized (so "Cafe\\u0301" and "Caf\\u00e9"
+    are one name), stripped, at most ``max_length`` characters after both, without control
+    characters or lone surrogates."""
+    if not present(value):
+        raise InvalidInput(f"{field} is required", field=field)
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be a string", field=field)
+    if _SURROGATE.search(value):
+        raise InvalidInput(f"{field} may not contain a lone surrogate", field=field)
+    text = unicodedata.normalize("NFC", value).strip()
+    if _CONTROL.search(text):
+        raise InvalidInput(f"{field} may not contain control characters", field=field)
+    if len(text) > max_length:
+        raise InvalidInput(f"{field} must be at most {max_length} characters", field=field)
+    return text
 
 
 def parse_bool(value, field: str) -> bool:
@@ -90,7 +156,7 @@ def parse_int(
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
-    elif isinstance(value, str) and _INT_RE.match(value.strip()):
+    elif isinstance(value, str) and _INT_RE.fullmatch(value.strip()):
         number = int(value.strip())
     else:
         raise InvalidInput(f"{field} must be a whole number", field=field)
@@ -122,7 +188,9 @@ def parse_date(value, field: str) -> datetime | None:
         return None
     if isinstance(value, bool):
         raise InvalidInput(f"{field} is not a date", field=field)
-    if isinstance(value, int | float) or (isinstance(value, str) and _INT_RE.match(value.strip())):
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and _INT_RE.fullmatch(value.strip())
+    ):
         millis = int(float(value))
         if millis == DOTNET_NO_DATE:
             return None

@@ -1,9 +1,11 @@
 """Wire-path normalisation for the LiveVox URL families (wire-notes section 1)."""
 
 import re
-from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 
-from .errors import CODE_INVALID, wire_error_response
+from django.conf import settings
+
+from .errors import CODE_INVALID, body_too_large_message, wire_error_response
 
 WIRE_PATH = re.compile(
     r"^/(?P<category>session|configuration|compliance)(?P<version>/v\d+\.\d+)?(?P<rest>/.*)?$"
@@ -14,7 +16,9 @@ class WirePathMiddleware:
     """Makes ``/compliance/v6.0/dnc/`` route exactly like ``/compliance/dnc``.
 
     The version segment is remembered as ``request.lv_version`` ("v6.0" or "") so that ``next``
-    links can repeat it. A JSON body sent without a Content-Type is read as JSON.
+    links can repeat it. A JSON body sent without a Content-Type is read as JSON. Input no view
+    could handle is answered here: a query string with NUL or that is not UTF-8 (400), a body
+    over ``LV_MAX_BODY_BYTES`` (413).
     """
 
     def __init__(self, get_response):
@@ -24,13 +28,9 @@ class WirePathMiddleware:
         match = WIRE_PATH.match(request.path_info)
         request.lv_version = ""
         if match:
-            # psycopg refuses NUL in text; refuse it on every database, in one place.
-            if "\x00" in request.path_info or "\x00" in unquote(
-                request.META.get("QUERY_STRING", "")
-            ):
-                return wire_error_response(
-                    request, 400, CODE_INVALID, "The request may not contain NUL characters"
-                )
+            refusal = _refusal(request)
+            if refusal is not None:
+                return wire_error_response(request, *refusal)
             rest = (match["rest"] or "").rstrip("/")
             request.lv_version = (match["version"] or "").lstrip("/")
             new_path = f"/{match['category']}{rest}"
@@ -38,8 +38,39 @@ class WirePathMiddleware:
             request.path_info = new_path
             request.path = script + new_path
             request.META["PATH_INFO"] = new_path
-            if not request.META.get("CONTENT_TYPE") and int(
-                request.META.get("CONTENT_LENGTH") or 0
-            ):
+            if not request.META.get("CONTENT_TYPE") and _content_length(request):
                 request.META["CONTENT_TYPE"] = "application/json"
         return self.get_response(request)
+
+
+def _content_length(request) -> int | None:
+    """The Content-Length header as a number (0 when absent), or None when it is not one."""
+    raw = request.META.get("CONTENT_LENGTH") or "0"
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
+def _query_text(request) -> str | None:
+    """The decoded query string, or None when its bytes are not UTF-8 (Django would quietly
+    turn them into U+FFFD; "%ED%A0%80", an encoded lone surrogate, is not UTF-8 either)."""
+    raw = request.META.get("QUERY_STRING", "")
+    try:
+        # WSGI hands the raw bytes over as latin-1 text (PEP 3333).
+        return unquote_to_bytes(raw.encode("latin-1")).decode("utf-8")
+    except UnicodeError:
+        return None
+
+
+def _refusal(request) -> tuple[int, int, str] | None:
+    """(status, code, message) for input refused before any view runs, else None."""
+    query_text = _query_text(request)
+    if query_text is None:
+        return 400, CODE_INVALID, "The query string must be percent-encoded UTF-8"
+    # psycopg refuses NUL in text; refuse it on every database, in one place.
+    if "\x00" in request.path_info or "\x00" in query_text:
+        return 400, CODE_INVALID, "The request may not contain NUL characters"
+    length = _content_length(request)
+    if length is None:
+        return 400, CODE_INVALID, "Content-Length must be a whole number"
+    if length > settings.LV_MAX_BODY_BYTES:
+        return 413, 413, body_too_large_message(settings.LV_MAX_BODY_BYTES)
+    return None

@@ -168,6 +168,14 @@ LV_MAX_ACCESS_TOKENS_PER_CLIENT = 5
 # The admin shows a new access token once, through messages: keep them server-side, not in a
 # (signed, readable) cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# The largest request body (bytes): more answers 413 on the wire. It is Django's in-memory
+# limit too, which would otherwise surface mid-request as an error.
+LV_MAX_BODY_BYTES = env_int("LV_MAX_BODY_BYTES", 2_621_440)
+if LV_MAX_BODY_BYTES < 1:
+    raise ImproperlyConfigured(f"LV_MAX_BODY_BYTES={LV_MAX_BODY_BYTES} must be 1 or more")
+DATA_UPLOAD_MAX_MEMORY_SIZE = LV_MAX_BODY_BYTES
+# CSRF failures on wire paths answer the family's JSON error, elsewhere Django's page.
+CSRF_FAILURE_VIEW = "livevox_site.errors.csrf_failure"
 
 # --- Internationalization -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -36,6 +36,12 @@ def root(request):
     return render(request, "landing.html")
 
 
+# Errors raised outside DRF answer the family's JSON on wire paths, Django's pages elsewhere.
+handler400 = "livevox_site.errors.bad_request"
+handler403 = "livevox_site.errors.permission_denied"
+handler404 = "livevox_site.errors.page_not_found"
+handler500 = "livevox_site.errors.server_error"
+
 urlpatterns = [
     path("", root, name="root"),
     path("healthz", healthz, name="healthz"),

@@ -64,6 +64,8 @@ def clean_name(name: str, *, client: Client | int, exclude_id: int | None = None
     name = unicodedata.normalize("NFC", name).strip()
     if not name:
         raise InvalidValue("may not be blank", field="name")
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in name):
+        raise InvalidValue("may not contain control characters", field="name")
     if len(name) > NAME_MAX_LENGTH:
         raise InvalidValue(f"may be at most {NAME_MAX_LENGTH} characters", field="name")
     taken = DialingStrategy.objects.for_client(client).filter(name=name)

@@ -6,9 +6,9 @@ Business rules (unique names, distinct positions, known results) are the service
 """
 
 from livevox_site.errors import EntryNotFound, InvalidInput
-from livevox_site.lenient import MAX_INT, body_object, parse_bool, parse_int, present
+from livevox_site.lenient import MAX_INT, body_object, clean_text, parse_bool, parse_int, present
 
-from .services import OutcomeChanges, OutcomeSettings
+from .services import NAME_MAX_LENGTH, OutcomeChanges, OutcomeSettings
 
 # Service parameter -> wire field, for the rule violations services report
 # (``TenantViewSet.wire_field_names``).
@@ -36,12 +36,7 @@ def path_id(value) -> int:
 
 
 def _name(data: dict) -> str:
-    value = data.get("name")
-    if not present(value):
-        raise InvalidInput("name is required", field="name")
-    if not isinstance(value, str):
-        raise InvalidInput("name must be a string", field="name")
-    return value
+    return clean_text(data.get("name"), "name", max_length=NAME_MAX_LENGTH)
 
 
 def _dialing_sequence(value) -> list[int]:

@@ -43,7 +43,7 @@ def login(page, live_server, persona, name: str = POWER) -> None:
 
 
 def strategy_names(page) -> list[str]:
-    return page.locator("#result_list tbody td.field-name").all_inner_texts()
+    return page.locator("#result_list tbody .field-name_with_badges").all_inner_texts()
 
 
 def option_values(page, selector: str) -> list[str]:
@@ -72,7 +72,8 @@ def test_a_manager_with_the_power_adds_a_strategy_through_the_page(
     # From the index to the changelist to the add form, by the links a user would click.
     with page.expect_navigation():
         page.click(f"#content-main a[href='{CHANGELIST}']")
-    assert page.locator("#content h1").inner_text() == "Select dialing strategy to change"
+    # The manager's words: the list's title names what it lists.
+    assert page.locator("#content h1").inner_text() == "Dialing strategies"
     with page.expect_navigation():
         page.click("a.addlink")
     assert page.url == f"{live_server.url}{ADD}"
