@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from .admin_base import (
@@ -242,9 +243,26 @@ class AccessTokenAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Revoke selected access tokens", permissions=["change"])
     def revoke_selected(self, request, queryset):
-        for token in queryset:
+        """Asks first: programs that log in with a revoked token stop working at once."""
+        tokens = list(queryset.filter(revoked_at__isnull=True))
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/livevox_site/accesstoken/revoke_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Revoke access tokens?",
+                    "tokens": tokens,
+                    "queryset": queryset,
+                    "opts": self.model._meta,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        for token in tokens:
             access_token_revoke(actor=admin_actor(request), token=token)
-        self.message_user(request, f"Revoked {queryset.count()} token(s).")
+        names = ", ".join(f"“{token.name}”" for token in tokens) or "none (already revoked)"
+        self.message_user(request, f"Revoked {names}.", messages.SUCCESS)
+        return None
 
 
 @admin.register(AuditEntry)

@@ -344,10 +344,15 @@ def test_it_revokes_tokens_with_the_admin_action(admin_as, token_a, token_b):
     browser = admin_as("superuser")
     mine = AccessToken.objects.get(prefix="token-a")
     theirs = AccessToken.objects.get(prefix="token-b")
-    response = browser.post(
-        TOKENS,
-        {"action": "revoke_selected", "_selected_action": [str(mine.pk), str(theirs.pk)]},
-    )
+    selected = {"action": "revoke_selected", "_selected_action": [str(mine.pk), str(theirs.pk)]}
+
+    asked = browser.post(TOKENS, selected)
+    mine.refresh_from_db()
+    assert asked.status_code == 200 and mine.is_active  # it asks first, naming the consequence
+    assert "can no longer log in" in asked.content.decode()
+    assert "token-b" not in asked.content.decode()  # another client's token is not even named
+    response = browser.post(TOKENS, {**selected, "confirm": "yes"})
+
     assert response.status_code == 302
     mine.refresh_from_db()
     theirs.refresh_from_db()

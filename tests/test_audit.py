@@ -158,7 +158,10 @@ def test_it_audits_tokens_made_and_revoked_in_the_admin_once(admin_as, persona):
     superuser = persona("superuser")
     browser.post(f"{TOKENS}add/", {"name": "dialer"})
     token = AccessToken.objects.get(name="dialer")
-    browser.post(TOKENS, {"action": "revoke_selected", "_selected_action": [str(token.pk)]})
+    browser.post(
+        TOKENS,
+        {"action": "revoke_selected", "_selected_action": [str(token.pk)], "confirm": "yes"},
+    )
     rows = list(
         AuditEntry.objects.filter(object_type="livevox_site.accesstoken")
         .order_by("id")

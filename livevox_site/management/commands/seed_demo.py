@@ -22,38 +22,38 @@ CLIENTS = [
         "phone_dnc_type": PhoneDncType.DIAL_TIME,
         "time_zone": "America/New_York",
         "token": "demo-token-acme",
-        # Every service id the vendor's examples use for client 4199.
-        "services": [
-            20180,
-            18892,
-            17797,
-            17885,
-            26881,
-            11458,
-            20575,
-            30853,
-            29081,
-            19891,
-            27925,
-            11459,
-            17524,
-            20966,
-            43185,
-            20576,
-            5607,
-            40789,
-            35574,
-            18008,
-            38686,
-            17867,
-            17522,
-            37535,
-            38184,
-            42251,
-            35578,
-            35576,
-            35577,
-        ],
+        # Every service id the vendor's examples use for client 4199, with believable names.
+        "services": {
+            20180: "Early-stage collections",
+            18892: "Late-stage collections",
+            17797: "Payment reminders",
+            17885: "Promise-to-pay follow-up",
+            26881: "Returned mail skip tracing",
+            11458: "Auto loans, first notice",
+            20575: "Auto loans, past due",
+            30853: "Credit cards, 30 days",
+            29081: "Credit cards, 60 days",
+            19891: "Credit cards, 90 days",
+            27925: "Medical billing",
+            11459: "Student loans",
+            17524: "Utilities, final notice",
+            20966: "Telecom, final notice",
+            43185: "Spanish-language queue",
+            20576: "Settlement offers",
+            5607: "Legacy portfolio",
+            40789: "Hardship programme",
+            35574: "Outbound callbacks",
+            18008: "Inbound overflow",
+            38686: "Weekend campaign",
+            17867: "Text-back follow-up",
+            17522: "Quality assurance",
+            37535: "Dispute resolution",
+            38184: "Bankruptcy review",
+            42251: "Deceased accounts",
+            35578: "Mortgage servicing",
+            35576: "Mortgage escrow",
+            35577: "Mortgage modification",
+        },
     },
     {
         "id": 93119,
@@ -62,7 +62,12 @@ CLIENTS = [
         "phone_dnc_type": PhoneDncType.LEGACY,
         "time_zone": "America/Los_Angeles",
         "token": "demo-token-beta",
-        "services": [93126, 123, 456, 789],
+        "services": {
+            93126: "Appointment reminders",
+            123: "Prescription refills",
+            456: "Lab results callbacks",
+            789: "Billing questions",
+        },
     },
 ]
 
@@ -99,9 +104,9 @@ def seed_demo(stdout=None) -> None:
                     obj=client,
                     after=snapshot(client),
                 )
-            for service_id in spec["services"]:
+            for service_id, service_name in spec["services"].items():
                 service, created = Service.objects.get_or_create(
-                    id=service_id, defaults={"client": client, "name": f"Service {service_id}"}
+                    id=service_id, defaults={"client": client, "name": service_name}
                 )
                 if created:
                     audit_record(
@@ -109,6 +114,19 @@ def seed_demo(stdout=None) -> None:
                         client=client,
                         action="site.service.added",
                         obj=service,
+                        after=snapshot(service),
+                    )
+                elif service.name == f"Service {service_id}":
+                    # Demo data of an earlier version: give it its believable name.
+                    before = snapshot(service)
+                    service.name = service_name
+                    service.save(update_fields=["name"])
+                    audit_record(
+                        actor=actor,
+                        client=client,
+                        action="site.service.changed",
+                        obj=service,
+                        before=before,
                         after=snapshot(service),
                     )
             for username, role, strategies_power, dnc_power in USERS:
