@@ -1,9 +1,12 @@
-"""Wire-path normalisation for the LiveVox URL families (wire-notes section 1)."""
+"""Wire-path normalisation for the LiveVox URL families (wire-notes section 1), and the admin's
+time zone (the viewer's client's)."""
 
 import re
 from urllib.parse import unquote_to_bytes
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.utils import timezone
 
 from .errors import CODE_INVALID, body_too_large_message, wire_error_response
 
@@ -74,3 +77,22 @@ def _refusal(request) -> tuple[int, int, str] | None:
     if length > settings.LV_MAX_BODY_BYTES:
         return 413, 413, body_too_large_message(settings.LV_MAX_BODY_BYTES)
     return None
+
+
+class ClientTimeZoneMiddleware:
+    """Admin pages show times in the time zone of the viewer's client (the header says which).
+    Placed after AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if not request.path_info.startswith("/admin/") or not getattr(user, "client_id", None):
+            return self.get_response(request)
+        try:
+            zone = ZoneInfo(user.client.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return self.get_response(request)
+        with timezone.override(zone):
+            return self.get_response(request)

@@ -36,6 +36,12 @@ class DialingStrategy(ExplicitIdMixin, models.Model):
 
     tenant_path = "client"
     objects = TenantQuerySet.as_manager()
+    # Audit snapshots use the API's keys; the audit trail shows the admin's labels.
+    audit_labels = {
+        "dialingSequenceItem": "dialing sequence",
+        "service": "services",
+        "outcomeItem": "outcomes",
+    }
 
     class Meta:
         ordering = ["id"]
@@ -82,6 +88,14 @@ class Outcome(ExplicitIdMixin, models.Model):
 
     tenant_path = "strategy__client"
     objects = TenantQuerySet.as_manager()
+    audit_labels = {
+        "strategyId": "dialing strategy",
+        "lvResultId": "call result",
+        "dialAnotherNumber": "dial another number",
+        "maxNumberOfRetries": "max retries",
+        "retryDelay": "retry delay (minutes)",
+        "requeue": "requeue",
+    }
 
     class Meta:
         ordering = ["id"]
@@ -91,6 +105,13 @@ class Outcome(ExplicitIdMixin, models.Model):
 
     def __str__(self) -> str:
         return f"What to do after {self.result}"
+
+    def audit_name(self) -> str:
+        return f"{self.result} in {self.strategy.name}"
+
+    def audit_subject(self) -> tuple[str, int]:
+        """Outcome changes belong to their strategy's history."""
+        return "strategies.dialingstrategy", self.strategy_id
 
     def audit_snapshot(self) -> dict:
         return {
