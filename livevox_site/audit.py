@@ -100,6 +100,33 @@ def audit_record(
     )
 
 
+def _model_labels() -> frozenset[str]:
+    from django.apps import apps
+
+    return frozenset(model._meta.label_lower for model in apps.get_models())
+
+
+def audit_visible_to(queryset: models.QuerySet, user) -> models.QuerySet:
+    """The entries of ``queryset`` that ``user`` may read.
+
+    An entry shows an object's before and after, so it is readable exactly when the object is:
+    with the ``view_`` permission of the model its ``object_type`` names
+    (``strategies.dialingstrategy`` needs ``strategies.view_dialingstrategy``). Entries of no
+    model (events such as ``site.login``) are for Superusers and Sysadmins only. Tenant scoping
+    is the caller's (``scope_to_client``); this only narrows by kind.
+    """
+    from .roles import Role
+
+    labels = _model_labels()
+    readable = sorted(
+        label for label in labels if user.has_perm("{}.view_{}".format(*label.split(".", 1)))
+    )
+    allowed = models.Q(object_type__in=readable)
+    if user.role in (Role.SYSADMIN, Role.SUPERUSER):
+        allowed |= ~models.Q(object_type__in=sorted(labels))
+    return queryset.filter(allowed)
+
+
 def audit_last_modified(*, client: Client | int, object_types: list[str]):
     """When anything of these types last changed for the client (deletions included), or None."""
     client_id = client.pk if isinstance(client, Client) else client

@@ -11,6 +11,7 @@ from livevox_site.services import access_token_create, access_token_revoke
 SERVICES = "/admin/livevox_site/service/"
 AUDIT = "/admin/livevox_site/auditentry/"
 TOKENS = "/admin/livevox_site/accesstoken/"
+SERVICE = "livevox_site.service"
 
 
 @pytest.fixture
@@ -177,8 +178,9 @@ def test_it_audits_tokens_made_and_revoked_in_the_admin_once(admin_as, persona):
 def entries(client_a, client_b) -> dict[str, AuditEntry]:
     actor = Actor.command("test")
     return {
-        "a": audit_record(actor=actor, client=client_a, action="a.thing", obj_type="t"),
-        "b": audit_record(actor=actor, client=client_b, action="b.thing", obj_type="t"),
+        # A kind every role of the tests may read (services); see test_audit_visibility.py.
+        "a": audit_record(actor=actor, client=client_a, action="a.thing", obj_type=SERVICE),
+        "b": audit_record(actor=actor, client=client_b, action="b.thing", obj_type=SERVICE),
     }
 
 
@@ -229,7 +231,7 @@ def test_it_shows_before_and_after_in_the_entry_page(admin_as, client_a):
         actor=Actor.command("test"),
         client=client_a,
         action="x",
-        obj_type="t",
+        obj_type=SERVICE,
         before={"name": "<old>"},
         after={"name": "new"},
     )
