@@ -12,7 +12,7 @@
 from django.contrib import admin
 from django.db import models
 
-from .audit import Actor, audit_record, snapshot
+from .audit import Actor, audit_deleted, audit_record, snapshot
 from .models import Client, Source
 
 
@@ -160,10 +160,12 @@ class TenantAdminMixin(TenantScopedChoicesMixin):
             request._audit_before = snapshot(fresh)
         super().save_model(request, obj, form, change)
 
-    def _audit(self, request, obj, verb: str, before) -> None:
+    def _audit_client(self, request, obj) -> int | None:
         # Shared models (no client, e.g. the results catalog) are logged under the editor's.
-        shared = tenant_path(type(obj)) is None
-        client_id = request.user.client_id if shared else _client_of(obj)
+        return request.user.client_id if tenant_path(type(obj)) is None else _client_of(obj)
+
+    def _audit(self, request, obj, verb: str, before) -> None:
+        client_id = self._audit_client(request, obj)
         if not self.audit_in_admin or client_id is None:
             return
         audit_record(
@@ -184,8 +186,21 @@ class TenantAdminMixin(TenantScopedChoicesMixin):
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request, queryset):
-        for obj in queryset:
-            self._audit(request, obj, "deleted", snapshot(obj))
+        # "Delete selected" writes one summary entry per client, not one per row; deleting one
+        # object stays one ordinary entry (audit_deleted decides).
+        if self.audit_in_admin:
+            by_client: dict[int, list] = {}
+            for obj in queryset:
+                client_id = self._audit_client(request, obj)
+                if client_id is not None:
+                    by_client.setdefault(client_id, []).append(obj)
+            for client_id, objects in by_client.items():
+                audit_deleted(
+                    actor=admin_actor(request),
+                    client=client_id,
+                    objects_or_snapshots=objects,
+                    action=self._audit_action("deleted"),
+                )
         return super().log_deletions(request, queryset)
 
 

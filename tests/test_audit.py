@@ -97,9 +97,20 @@ def test_it_audits_the_delete_selected_action(admin_as, client_a):
         {"action": "delete_selected", "_selected_action": ["20180", "18892"], "post": "yes"},
     )
     assert response.status_code == 302
-    deleted = AuditEntry.objects.filter(action="livevox_site.service.deleted")
-    assert sorted(deleted.values_list("object_id", flat=True)) == ["18892", "20180"]
-    assert {entry.before["name"] for entry in deleted} == {"S20180", "S18892"}
+    # One summary entry for the selection, not one per row.
+    assert not AuditEntry.objects.filter(action="livevox_site.service.deleted").exists()
+    entry = AuditEntry.objects.get(action="livevox_site.service.deleted_bulk")
+    assert (entry.client_id, entry.object_type, entry.object_id, entry.after) == (
+        4199,
+        "livevox_site.service",
+        "",
+        None,
+    )
+    assert entry.details == {"count": 2, "ids": [18892, 20180]}
+    assert entry.before == [
+        {"id": 18892, "client": 4199, "name": "S18892"},
+        {"id": 20180, "client": 4199, "name": "S20180"},
+    ]
 
 
 def test_it_audits_users_added_in_the_admin_without_their_password(admin_as):
