@@ -171,9 +171,12 @@ def entry(client_a) -> AuditEntry:
     ],
 )
 def test_it_refuses_raw_updates_and_deletes_in_the_database(entry, sql):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [entry.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, [entry.pk])
     assert AuditEntry.objects.get(pk=entry.pk).action == "x"
 
 
