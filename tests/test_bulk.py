@@ -87,7 +87,7 @@ def csv_file(text: str) -> io.StringIO:
 def outcomes(strategy) -> list[tuple]:
     return list(
         Outcome.objects.filter(strategy=strategy)
-        .order_by("id")
+        .order_by("result_id")
         .values_list("result_id", "max_number_of_retries", "requeue", "dial_another_number")
     )
 
@@ -216,8 +216,12 @@ def test_it_leaves_existing_keys_alone_without_update_fields(strategy, check_out
         action="strategies.outcome.imported",
     )
     assert (report.created, report.updated, report.unchanged) == (1, 0, 1)
-    assert outcomes(strategy)[0] == (316, 3, True, False)
-    assert outcomes(strategy)[-1] == (301, 0, False, False)
+    assert outcomes(strategy) == [
+        (301, 0, False, False),
+        (316, 3, True, False),
+        (320, 1, False, False),
+        (322, 0, False, False),
+    ]
 
 
 # --- transactions ---------------------------------------------------------------------------
@@ -253,7 +257,6 @@ def test_it_writes_in_batches_with_the_same_result(strategy, check_outcome, clie
     )
     report = upsert_outcomes(csv_lines(csv_file(text)), check_outcome, client_a, batch_size=4)
     assert (report.received, report.created) == (len(ids), len(ids))
-    # Ids follow the input order.
     assert [row[:2] for row in outcomes(strategy)] == [(r, n) for n, r in enumerate(ids)]
 
 
