@@ -14,6 +14,7 @@ from django.db import models
 
 from .audit import Actor, audit_deleted, audit_record, snapshot
 from .models import Client, Source
+from .paginator import EstimatedCountPaginator
 
 
 def sees_all_clients(request) -> bool:
@@ -89,6 +90,10 @@ class TenantScopedChoicesMixin:
 
 class TenantAdminMixin(TenantScopedChoicesMixin):
     audit_in_admin = True
+    # Tables grow to millions of rows (DNC): never count a whole one per page view.
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # facet counts are unbounded COUNTs per filter choice
 
     # --- what the user sees ---
     def get_queryset(self, request):
