@@ -15,6 +15,7 @@ from .admin_base import (
     admin_actor,
     sees_all_clients,
 )
+from .audit import audit_visible_to
 from .csv_export import csv_response
 from .errors import LVError
 from .models import AccessToken, AuditEntry, Client, Service, User
@@ -290,6 +291,11 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, TenantAdminMixin, admin.ModelAdmin):
         "details_pretty",
     ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The list, the entry page, the object_type filter's choices and the CSV export all
+        # read this queryset: an entry is shown only to who may read its kind of object.
+        return audit_visible_to(super().get_queryset(request), request.user)
 
     def _pretty(self, value):
         return format_html("<pre>{}</pre>", json.dumps(value, indent=2, sort_keys=True))

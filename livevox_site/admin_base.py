@@ -16,8 +16,9 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
 from django.utils.text import capfirst
 
-from .audit import Actor, audit_record, snapshot
+from .audit import Actor, audit_deleted, audit_record, snapshot
 from .models import Source
+from .paginator import EstimatedCountPaginator
 from .tenancy import client_id_of, for_client, tenant_path
 
 
@@ -69,6 +70,10 @@ class TenantScopedChoicesMixin:
 
 class TenantAdminMixin(TenantScopedChoicesMixin):
     audit_in_admin = True
+    # Tables grow to millions of rows (DNC): never count a whole one per page view.
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # facet counts are unbounded COUNTs per filter choice
 
     # --- what the user sees ---
     def get_queryset(self, request):
@@ -222,10 +227,12 @@ class TenantAdminMixin(TenantScopedChoicesMixin):
             request._audit_before = snapshot(fresh)
         super().save_model(request, obj, form, change)
 
-    def _audit(self, request, obj, verb: str, before) -> None:
+    def _audit_client(self, request, obj) -> int | None:
         # Shared models (no client, e.g. the results catalog) are logged under the editor's.
-        shared = tenant_path(type(obj)) is None
-        client_id = request.user.client_id if shared else client_id_of(obj)
+        return request.user.client_id if tenant_path(type(obj)) is None else client_id_of(obj)
+
+    def _audit(self, request, obj, verb: str, before) -> None:
+        client_id = self._audit_client(request, obj)
         if not self.audit_in_admin or client_id is None:
             return
         after = snapshot(obj) if verb != "deleted" else None
@@ -272,8 +279,21 @@ class TenantAdminMixin(TenantScopedChoicesMixin):
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request, queryset):
-        for obj in queryset:
-            self._audit(request, obj, "deleted", snapshot(obj))
+        # "Delete selected" writes one summary entry per client, not one per row; deleting one
+        # object stays one ordinary entry (audit_deleted decides).
+        if self.audit_in_admin:
+            by_client: dict[int, list] = {}
+            for obj in queryset:
+                client_id = self._audit_client(request, obj)
+                if client_id is not None:
+                    by_client.setdefault(client_id, []).append(obj)
+            for client_id, objects in by_client.items():
+                audit_deleted(
+                    actor=admin_actor(request),
+                    client=client_id,
+                    objects_or_snapshots=objects,
+                    action=self._audit_action("deleted"),
+                )
         return super().log_deletions(request, queryset)
 
 

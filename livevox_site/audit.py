@@ -1,11 +1,12 @@
 """Writing the audit log. Every service that changes data calls ``audit_record`` (or
 ``audit_bulk`` once per bulk operation) with the ``Actor`` it was given."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 from django.forms.models import model_to_dict
 
 from .models import AuditEntry, Client, LVSession, Source
@@ -98,6 +99,119 @@ def audit_record(
         after=to_json(after),
         details=to_json(details),
     )
+
+
+def audit_bulk(
+    *,
+    actor: Actor,
+    client: Client | int,
+    action: str,
+    obj_type: str,
+    counts: Mapping[str, int],
+    source_name: str = "",
+    details: dict | None = None,
+) -> AuditEntry:
+    """One entry for a whole bulk operation (an import, a bulk endpoint call), never one per row.
+
+    ``counts`` says what happened to the lines, e.g. ``{"created": 10, "updated": 2,
+    "unchanged": 0, "failed": 1}``; ``source_name`` names where they came from (the file name,
+    or the request, e.g. ``"POST /compliance/dnc/multiplePhoneDnc"``). Both land in
+    ``details`` (``{"counts": ..., "source": ..., **details}``). Call it inside the batch's
+    ``transaction.atomic()`` so the entry commits, or rolls back, with the rows: outside a
+    transaction it raises ``RuntimeError``.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_bulk must run inside the transaction that writes the batch")
+    return audit_record(
+        actor=actor,
+        client=client,
+        action=action,
+        obj_type=obj_type,
+        details={"counts": dict(counts), "source": source_name, **(details or {})},
+    )
+
+
+def audit_deleted(
+    *,
+    actor: Actor,
+    client: Client | int,
+    objects_or_snapshots: Sequence[models.Model | dict],
+    obj_type: str = "",
+    action: str = "",
+    details: dict | None = None,
+) -> AuditEntry | None:
+    """Record the deletion of several objects of one kind and one client: one ordinary entry
+    (``action``, ``before`` = the snapshot) for one object, one summary entry for more
+    (``action + "_bulk"``, ``before`` = the list of snapshots, ``details`` = ``{"count",
+    "ids"}``). Nothing is written for none.
+
+    Pass model instances (snapshotted now, so call this before they are deleted, in the same
+    transaction) or snapshots already taken, each with its ``"id"``. ``obj_type`` defaults to
+    the instances' model label, ``action`` to ``<obj_type>.deleted``. Meant for selections a
+    person makes (the admin, an API call naming ids); an import that removes thousands of rows
+    writes ``audit_bulk`` with counts instead of every row's snapshot.
+    """
+    if not objects_or_snapshots:
+        return None
+    befores, ids = [], []
+    for item in objects_or_snapshots:
+        if isinstance(item, models.Model):
+            obj_type = obj_type or object_type(item)
+            befores.append(snapshot(item))
+            ids.append(item.pk)
+        elif "id" in item:
+            befores.append(to_json(item))
+            ids.append(item["id"])
+        else:
+            raise ValueError("audit_deleted: a snapshot needs its 'id'")
+    if not obj_type:
+        raise ValueError("audit_deleted: obj_type is required for snapshots")
+    action = action or f"{obj_type}.deleted"
+    if len(befores) == 1:
+        return audit_record(
+            actor=actor,
+            client=client,
+            action=action,
+            obj_type=obj_type,
+            obj_id=ids[0],
+            before=befores[0],
+            details=details,
+        )
+    return audit_record(
+        actor=actor,
+        client=client,
+        action=f"{action}_bulk",
+        obj_type=obj_type,
+        before=befores,
+        details={"count": len(ids), "ids": to_json(ids), **(details or {})},
+    )
+
+
+def _model_labels() -> frozenset[str]:
+    from django.apps import apps
+
+    return frozenset(model._meta.label_lower for model in apps.get_models())
+
+
+def audit_visible_to(queryset: models.QuerySet, user) -> models.QuerySet:
+    """The entries of ``queryset`` that ``user`` may read.
+
+    An entry shows an object's before and after, so it is readable exactly when the object is:
+    with the ``view_`` permission of the model its ``object_type`` names
+    (``strategies.dialingstrategy`` needs ``strategies.view_dialingstrategy``). Entries of no
+    model (events such as ``site.login``) are for Superusers and Sysadmins only. Tenant scoping
+    is the caller's (``scope_to_client``); this only narrows by kind.
+    """
+    from .roles import Role
+
+    labels = _model_labels()
+    readable = sorted(
+        label for label in labels if user.has_perm("{}.view_{}".format(*label.split(".", 1)))
+    )
+    allowed = models.Q(object_type__in=readable)
+    if user.role in (Role.SYSADMIN, Role.SUPERUSER):
+        allowed |= ~models.Q(object_type__in=sorted(labels))
+    return queryset.filter(allowed)
 
 
 def audit_last_modified(*, client: Client | int, object_types: list[str]):

@@ -349,7 +349,8 @@ class ImmutableQuerySet(TenantQuerySet):
 
 class AuditEntry(models.Model):
     """Who changed what, when, from what to what. Append-only: the ORM refuses to change or
-    delete an entry, and a client with history cannot be deleted (PROTECT)."""
+    delete an entry, on PostgreSQL a trigger refuses raw UPDATE and DELETE too (migration 0005),
+    and a client with history cannot be deleted (PROTECT)."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -11,6 +11,7 @@ from livevox_site.services import access_token_create, access_token_revoke
 SERVICES = "/admin/livevox_site/service/"
 AUDIT = "/admin/livevox_site/auditentry/"
 TOKENS = "/admin/livevox_site/accesstoken/"
+SERVICE = "livevox_site.service"
 
 
 @pytest.fixture
@@ -96,9 +97,20 @@ def test_it_audits_the_delete_selected_action(admin_as, client_a):
         {"action": "delete_selected", "_selected_action": ["20180", "18892"], "post": "yes"},
     )
     assert response.status_code == 302
-    deleted = AuditEntry.objects.filter(action="livevox_site.service.deleted")
-    assert sorted(deleted.values_list("object_id", flat=True)) == ["18892", "20180"]
-    assert {entry.before["name"] for entry in deleted} == {"S20180", "S18892"}
+    # One summary entry for the selection, not one per row.
+    assert not AuditEntry.objects.filter(action="livevox_site.service.deleted").exists()
+    entry = AuditEntry.objects.get(action="livevox_site.service.deleted_bulk")
+    assert (entry.client_id, entry.object_type, entry.object_id, entry.after) == (
+        4199,
+        "livevox_site.service",
+        "",
+        None,
+    )
+    assert entry.details == {"count": 2, "ids": [18892, 20180]}
+    assert entry.before == [
+        {"id": 18892, "client": 4199, "name": "S18892"},
+        {"id": 20180, "client": 4199, "name": "S20180"},
+    ]
 
 
 def test_it_audits_users_added_in_the_admin_without_their_password(admin_as):
@@ -180,8 +192,9 @@ def test_it_audits_tokens_made_and_revoked_in_the_admin_once(admin_as, persona):
 def entries(client_a, client_b) -> dict[str, AuditEntry]:
     actor = Actor.command("test")
     return {
-        "a": audit_record(actor=actor, client=client_a, action="a.thing", obj_type="t"),
-        "b": audit_record(actor=actor, client=client_b, action="b.thing", obj_type="t"),
+        # A kind every role of the tests may read (services); see test_audit_visibility.py.
+        "a": audit_record(actor=actor, client=client_a, action="a.thing", obj_type=SERVICE),
+        "b": audit_record(actor=actor, client=client_b, action="b.thing", obj_type=SERVICE),
     }
 
 
@@ -232,7 +245,7 @@ def test_it_shows_before_and_after_in_the_entry_page(admin_as, client_a):
         actor=Actor.command("test"),
         client=client_a,
         action="x",
-        obj_type="t",
+        obj_type=SERVICE,
         before={"name": "<old>"},
         after={"name": "new"},
     )

@@ -18,7 +18,8 @@ def test_it_defuses_spreadsheet_formulas(value, cell):
 
 def test_it_exports_the_selected_audit_entries_of_the_own_client_only(admin_as, client_a, client_b):
     mine = audit_record(
-        actor=Actor.command("t"), client=client_a, action="x.mine", obj_type="t", obj_id=1,
+        actor=Actor.command("t"), client=client_a, action="x.mine", obj_type="livevox_site.service",
+        obj_id=1,
         after={"name": "=cmd"},
     )  # fmt: skip
     theirs = audit_record(actor=Actor.command("t"), client=client_b, action="x.theirs")
@@ -34,6 +35,6 @@ def test_it_exports_the_selected_audit_entries_of_the_own_client_only(admin_as, 
         "before", "after", "details",
     ]  # fmt: skip
     assert rows[1:] == [
-        [mine.at.isoformat(), "4199", "t", "command", "x.mine", "t", "1", "null",
+        [mine.at.isoformat(), "4199", "t", "command", "x.mine", "livevox_site.service", "1", "null",
          '{"name": "=cmd"}', "null"],
     ]  # fmt: skip
