@@ -7,7 +7,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
+from django.utils import dateformat, timezone
+from django.utils.html import format_html, format_html_join
 
 from .admin_base import (
     ReadOnlyAdminMixin,
@@ -16,6 +17,7 @@ from .admin_base import (
     sees_all_clients,
 )
 from .audit import audit_visible_to
+from .audit_display import changes, kind_of, sentence
 from .csv_export import csv_response
 from .errors import LVError
 from .models import AccessToken, AuditEntry, Client, Service, User
@@ -266,57 +268,107 @@ class AccessTokenAdmin(TenantAdminMixin, admin.ModelAdmin):
         return None
 
 
+class KindFilter(admin.SimpleListFilter):
+    """By kind of object, in the admin's words, offering only kinds the user may read."""
+
+    title = "kind"
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        kinds = (
+            model_admin.get_queryset(request)
+            .order_by()
+            .values_list("object_type", flat=True)
+            .distinct()
+        )
+        return sorted(((kind, kind_of(kind).capitalize()) for kind in kinds), key=lambda c: c[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(object_type=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, TenantAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "actor_name", "source", "action", "object_type", "object_id"]
+    """The audit trail as sentences: who changed what, when, from what to what."""
+
+    list_display = ["when", "what_happened", "source"]
+    list_display_links = ["when"]
     actions = ["export_csv"]
-    list_filter = ["source", "object_type", "at"]
-    search_fields = ["action", "actor_name", "object_id"]
+    list_filter = ["source", KindFilter, "at"]
+    search_fields = ["object_name", "actor_name", "action", "=object_id"]
+    search_help_text = "Search by the name of what changed, by who changed it, or by an id."
     date_hierarchy = "at"
     list_per_page = 100
     show_full_result_count = False
     fields = [
-        "at",
-        "client",
-        "actor_name",
-        "actor_id",
-        "actor_session",
-        "actor_token",
+        "what_happened",
+        "when",
+        "who",
         "source",
-        "action",
-        "object_type",
-        "object_id",
-        "before_pretty",
-        "after_pretty",
-        "details_pretty",
+        "changes_table",
+        "raw_json",
     ]
     readonly_fields = fields
 
     def get_queryset(self, request):
-        # The list, the entry page, the object_type filter's choices and the CSV export all
-        # read this queryset: an entry is shown only to who may read its kind of object.
+        # The list, the entry page, the kind filter's choices and the CSV export all read this
+        # queryset: an entry is shown only to who may read its kind of object.
         return audit_visible_to(super().get_queryset(request), request.user)
 
-    def _pretty(self, value):
-        return format_html("<pre>{}</pre>", json.dumps(value, indent=2, sort_keys=True))
+    @admin.display(description="when", ordering="at")
+    def when(self, obj):
+        # In the viewer's client's time zone (ClientTimeZoneMiddleware), with its abbreviation.
+        return dateformat.format(timezone.localtime(obj.at), "Y-m-d H:i:s T")
 
-    @admin.display(description="before")
-    def before_pretty(self, obj):
-        return self._pretty(obj.before)
+    @admin.display(description="what happened")
+    def what_happened(self, obj):
+        return sentence(obj)
 
-    @admin.display(description="after")
-    def after_pretty(self, obj):
-        return self._pretty(obj.after)
+    @admin.display(description="who")
+    def who(self, obj):
+        parts = [obj.actor_name or "—"]
+        if obj.actor_session:
+            parts.append(f"session {obj.actor_session}…")
+        if obj.actor_token:
+            parts.append(f"access token {obj.actor_token}…")
+        return ", ".join(parts)
 
-    @admin.display(description="details")
-    def details_pretty(self, obj):
-        return self._pretty(obj.details)
+    @admin.display(description="before and after")
+    def changes_table(self, obj):
+        rows = changes(obj)
+        if not rows:
+            return "—"
+        return format_html(
+            '<table class="lv-diff"><thead><tr><th>field</th><th>before</th><th>after</th>'
+            "</tr></thead><tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                '<tr><th scope="row">{}</th><td class="lv-before">{}</td>'
+                '<td class="lv-after">{}</td></tr>',
+                ((row.label.capitalize(), row.before, row.after) for row in rows),
+            ),
+        )
+
+    @admin.display(description="raw entry")
+    def raw_json(self, obj):
+        raw = {
+            "action": obj.action,
+            "object_type": obj.object_type,
+            "object_id": obj.object_id,
+            "before": obj.before,
+            "after": obj.after,
+            "details": obj.details,
+        }
+        return format_html(
+            "<details><summary>Show the raw JSON</summary><pre>{}</pre></details>",
+            json.dumps(raw, indent=2, sort_keys=True),
+        )
 
     @admin.action(description="Export selected as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
         header = [
             "at", "client", "actor", "source", "action", "object_type", "object_id",
-            "before", "after", "details",
+            "before", "after", "details", "what happened",
         ]  # fmt: skip
         rows = (
             (
@@ -330,6 +382,7 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, TenantAdminMixin, admin.ModelAdmin):
                 json.dumps(entry.before),
                 json.dumps(entry.after),
                 json.dumps(entry.details),
+                sentence(entry),
             )  # fmt: skip
             for entry in queryset.order_by("at", "id").iterator(chunk_size=2000)
         )

@@ -82,10 +82,32 @@ def audit_record(
     before: Any = None,
     after: Any = None,
     details: dict | None = None,
+    name: str = "",
+    subject: tuple[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry. ``before``/``after`` are JSON-able snapshots (see ``snapshot``)."""
+    """Append one entry. ``before``/``after`` are JSON-able snapshots (see ``snapshot``).
+
+    ``name`` is what a person calls the object (default: ``obj.audit_name()``, ``str(obj)``, or
+    the snapshot's ``name``), kept so the trail can be searched and read after the object is
+    gone. ``subject`` is the (type, id) of the object whose history this belongs to (default:
+    ``obj.audit_subject()``, else the object itself): an outcome's changes are its strategy's.
+    """
     client_id = client.pk if isinstance(client, Client) else client
+    kind = obj_type or (object_type(obj) if obj is not None else "")
+    object_id = str(obj_id if obj_id != "" else (obj.pk if obj is not None else ""))
+    if not name:
+        if obj is not None:
+            name = obj.audit_name() if hasattr(obj, "audit_name") else str(obj)
+        else:
+            shown = after if isinstance(after, dict) else before
+            name = str(shown.get("name", "")) if isinstance(shown, dict) else ""
+    if subject is None and obj is not None and hasattr(obj, "audit_subject"):
+        subject = obj.audit_subject()
+    subject_type, subject_id = subject if subject is not None else (kind, object_id)
     return AuditEntry.objects.create(
+        object_name=name[:200],
+        subject_type=subject_type,
+        subject_id=str(subject_id),
         client_id=client_id,
         actor_id=actor.user_id,
         actor_name=actor.name,
@@ -93,8 +115,8 @@ def audit_record(
         actor_token=actor.token,
         source=actor.source,
         action=action,
-        object_type=obj_type or (object_type(obj) if obj is not None else ""),
-        object_id=str(obj_id if obj_id != "" else (obj.pk if obj is not None else "")),
+        object_type=kind,
+        object_id=object_id,
         before=to_json(before),
         after=to_json(after),
         details=to_json(details),

@@ -363,6 +363,12 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=100, db_index=True)
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64, blank=True)
+    object_name = models.CharField(
+        max_length=200, blank=True, help_text="What a person calls the object, when it changed"
+    )
+    # The object whose history this belongs to (an outcome's change is its strategy's).
+    subject_type = models.CharField(max_length=100, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     details = models.JSONField(null=True, blank=True, help_text="Counts, file names")
@@ -374,7 +380,11 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
         base_manager_name = "objects"  # related lookups get the immutable queryset too
-        indexes = [models.Index(fields=["client", "object_type", "at"])]
+        indexes = [
+            models.Index(fields=["client", "object_type", "at"]),
+            # History of one object, and "last changed" columns.
+            models.Index(fields=["client", "subject_type", "subject_id", "at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}#{self.object_id} by {self.actor_name}"

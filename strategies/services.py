@@ -471,6 +471,7 @@ def outcome_delete(*, actor: Actor, outcome: Outcome) -> None:
             pk=outcome.strategy_id
         )
         before, outcome_id = snapshot(outcome), outcome.pk
+        name, subject = outcome.audit_name(), outcome.audit_subject()
         deleted, _ = Outcome.objects.filter(pk=outcome_id).delete()
         if not deleted:
             raise EntryNotFound()
@@ -481,6 +482,8 @@ def outcome_delete(*, actor: Actor, outcome: Outcome) -> None:
             obj_type="strategies.outcome",
             obj_id=outcome_id,
             before=before,
+            name=name,
+            subject=subject,
         )
 
 
@@ -500,4 +503,6 @@ def outcomes_delete_all(*, actor: Actor, strategy: DialingStrategy) -> None:
             obj_id="",
             before=[snapshot(outcome) for outcome in outcomes],
             details={"strategy": strategy.pk, "count": len(outcomes)},
+            name=strategy.name,
+            subject=("strategies.dialingstrategy", strategy.pk),
         )

@@ -73,11 +73,11 @@ def test_it_shows_strategy_entries_to_a_manager_with_the_power(admin_as, entries
     assert browser.get(f"{AUDIT}{entries['strategy'].pk}/change/").status_code == 200
     assert exported(browser, entries) == ["outcome", "service", "strategy"]
     choices = browser.get(AUDIT).context["cl"].filter_specs
-    object_types = next(spec for spec in choices if spec.field_path == "object_type")
-    assert sorted(object_types.lookup_choices) == [
-        "livevox_site.service",
-        "strategies.dialingstrategy",
-        "strategies.outcome",
+    kinds = next(spec for spec in choices if getattr(spec, "parameter_name", "") == "object_type")
+    assert sorted(kinds.lookup_choices) == [
+        ("livevox_site.service", "Service"),
+        ("strategies.dialingstrategy", "Dialing strategy"),
+        ("strategies.outcome", "Outcome"),
     ]
 
 

@@ -32,9 +32,9 @@ def test_it_exports_the_selected_audit_entries_of_the_own_client_only(admin_as, 
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == [
         "at", "client", "actor", "source", "action", "object_type", "object_id",
-        "before", "after", "details",
+        "before", "after", "details", "what happened",
     ]  # fmt: skip
     assert rows[1:] == [
         [mine.at.isoformat(), "4199", "t", "command", "x.mine", "livevox_site.service", "1", "null",
-         '{"name": "=cmd"}', "null"],
+         '{"name": "=cmd"}', "null", "t mine the service =cmd"],
     ]  # fmt: skip
