@@ -12,12 +12,15 @@
 
 from django.contrib import admin
 from django.contrib.admin import widgets
-from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.template.response import TemplateResponse
 from django.utils.text import capfirst
 
-from .audit import Actor, audit_deleted, audit_record, snapshot
-from .models import Source
+from .audit import Actor, audit_deleted, audit_record, audit_visible_to, snapshot
+from .audit_display import changes, sentence
+from .models import AuditEntry, Source
 from .paginator import EstimatedCountPaginator
 from .tenancy import client_id_of, for_client, tenant_path
 
@@ -213,6 +216,41 @@ class TenantAdminMixin(TenantScopedChoicesMixin):
                 spec = filter_class(field, request, {}, self.model, self, field_path=path)
             names.update(name for name in spec.expected_parameters() if name)
         return names
+
+    # --- history, read from the audit log ---
+    object_history_template = "admin/lv_object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The object's "History": its audit entries (and those of what belongs to it, such as
+        a strategy's outcomes) as sentences, newest first; only kinds the user may read."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        label = self.model._meta.label_lower
+        entries = audit_visible_to(
+            AuditEntry.objects.filter(client_id=client_id_of(obj) or request.user.client_id)
+            .filter(
+                models.Q(subject_type=label, subject_id=str(obj.pk))
+                | models.Q(object_type=label, object_id=str(obj.pk))
+            )
+            .order_by("-at", "-id"),
+            request.user,
+        )[:200]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History of {obj}",
+            "subtitle": None,
+            "object": obj,
+            "opts": self.model._meta,
+            "app_label": self.model._meta.app_label,
+            "entries": [(entry, sentence(entry), changes(entry)) for entry in entries],
+            "audit_url_name": "admin:livevox_site_auditentry_change",
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.object_history_template, context)
 
     # --- audit ---
     def _audit_action(self, verb: str, obj=None) -> str:

@@ -6,8 +6,10 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Exists, OuterRef, Prefetch
-from django.http import HttpResponse
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Cast
+from django.http import HttpResponse, QueryDict
+from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 
 from livevox_site.admin import client_inlines
@@ -19,7 +21,7 @@ from livevox_site.admin_base import (
     sees_all_clients,
 )
 from livevox_site.errors import InvalidValue, LVError
-from livevox_site.models import Service
+from livevox_site.models import AuditEntry, Service
 from livevox_site.selectors import check_services_of_client
 
 from . import selectors, services
@@ -224,6 +226,13 @@ class ServiceFilter(admin.SimpleListFilter):
         return queryset
 
 
+_latest_change = AuditEntry.objects.filter(
+    client_id=OuterRef("client_id"),
+    subject_type="strategies.dialingstrategy",
+    subject_id=Cast(OuterRef("pk"), CharField()),
+).order_by("-at", "-id")
+
+
 @admin.register(DialingStrategy)
 class DialingStrategyAdmin(TenantAdminMixin, admin.ModelAdmin):
     form = DialingStrategyForm
@@ -234,6 +243,7 @@ class DialingStrategyAdmin(TenantAdminMixin, admin.ModelAdmin):
         "dialing_sequence_display",
         "service_names",
         "outcome_count",
+        "last_changed",
         "id",
     ]
     list_display_links = ["name_with_badges"]
@@ -256,6 +266,9 @@ class DialingStrategyAdmin(TenantAdminMixin, admin.ModelAdmin):
                 is_requeue=Exists(
                     ClientStrategies.objects.filter(requeue_dialing_strategy=OuterRef("pk"))
                 ),
+                # The latest audit entry of the strategy or its outcomes (an indexed lookup).
+                last_changed_at=Subquery(_latest_change.values("at")[:1]),
+                last_changed_by=Subquery(_latest_change.values("actor_name")[:1]),
             )
             .prefetch_related(Prefetch("services", queryset=Service.objects.order_by("name")))
         )
@@ -281,6 +294,15 @@ class DialingStrategyAdmin(TenantAdminMixin, admin.ModelAdmin):
     def service_names(self, obj: DialingStrategy) -> str:
         return ", ".join(service.name for service in obj.services.all()) or "—"
 
+    @admin.display(description="last changed", ordering="last_changed_at")
+    def last_changed(self, obj: DialingStrategy) -> str:
+        if obj.last_changed_at is None:
+            return "—"
+        by = (obj.last_changed_by or "").split("@", 1)[0] or "someone"
+        return (
+            f"{dateformat.format(timezone.localtime(obj.last_changed_at), 'Y-m-d H:i T')} by {by}"
+        )
+
     @admin.display(description="outcomes", ordering="outcome_total")
     def outcome_count(self, obj: DialingStrategy) -> int:
         return obj.outcome_total
@@ -300,7 +322,8 @@ class DialingStrategyAdmin(TenantAdminMixin, admin.ModelAdmin):
         extra = {**(extra_context or {}), "lv_live": live}
         if live and request.method == "POST" and request.POST.get("confirm_live") != "yes":
             extra["lv_confirm_missing"] = True
-            request.method = "GET"  # show the confirmation again, with the box to tick
+            # Show the confirmation again, with the box to tick (Django deletes on any POST).
+            request.POST = QueryDict()
         return super().delete_view(request, object_id, extra)
 
     def get_readonly_fields(self, request, obj=None):

@@ -19,6 +19,7 @@ class Result(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = "call result"
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id})"
