@@ -353,7 +353,7 @@ class AuditEntry(models.Model):
     and a client with history cannot be deleted (PROTECT)."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField("when", default=timezone.now, db_index=True)
     # The actor is copied, not linked, so that the entry outlives the user.
     actor_id = models.IntegerField(null=True, blank=True)
     actor_name = models.CharField(max_length=200, blank=True)
