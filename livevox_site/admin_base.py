@@ -53,6 +53,23 @@ def _without_client(fields) -> list:
     return kept
 
 
+def unlinks(obj, limit: int = 50) -> list[tuple[str, list[str]]]:
+    """[(kind, [names])] of the objects linked to ``obj`` through many-to-many fields, in both
+    directions: deleting ``obj`` removes the links, not them."""
+    found = []
+    relations = [(field.name, field.related_model) for field in obj._meta.many_to_many]
+    relations += [
+        (rel.get_accessor_name(), rel.related_model)
+        for rel in obj._meta.related_objects
+        if rel.many_to_many
+    ]
+    for accessor, model in relations:
+        names = [str(other) for other in getattr(obj, accessor).all()[:limit]]
+        if names:
+            found.append((capfirst(model._meta.verbose_name_plural), names))
+    return found
+
+
 class TenantScopedChoicesMixin:
     """Limits related-object choices to the user's client."""
 
@@ -216,6 +233,13 @@ class TenantAdminMixin(TenantScopedChoicesMixin):
                 spec = filter_class(field, request, {}, self.model, self, field_path=path)
             names.update(name for name in spec.expected_parameters() if name)
         return names
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # What the deletion unlinks without deleting (a service's strategies, a strategy's
+        # services): named on the confirmation page, since the link rows themselves are hidden.
+        obj = self.get_object(request, unquote(object_id))
+        extra = {"lv_unlinks": unlinks(obj) if obj is not None else [], **(extra_context or {})}
+        return super().delete_view(request, object_id, extra)
 
     # --- history, read from the audit log ---
     object_history_template = "admin/lv_object_history.html"

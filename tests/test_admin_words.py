@@ -283,3 +283,12 @@ def test_a_manager_sees_no_token_events(admin_as, client_a):
     assert AccessToken.objects.count() == 1
     page = text(admin_as("manager").get(AUDIT))
     assert "dialer" not in page
+
+
+def test_deleting_a_service_names_the_strategies_it_leaves(admin_as, documentation):
+    page = text(admin_as("superuser").get("/admin/livevox_site/service/20180/delete/"))
+    assert (
+        "Deleting “S20180 (20180)” also unlinks it from: Dialing strategies: For Documentation"
+        in page
+    )
+    assert "They are kept" in page
