@@ -10,6 +10,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from .models import LVSession, User
 from .roles import group_permissions
+from .selectors import session_get
 
 # Writing last_used_at on every call would put a write on the hot path; a minute's slack on a
 # two-hour idle timeout costs nothing.
@@ -57,9 +58,9 @@ class LVSessionAuthentication(BaseAuthentication):
         key = request.META.get(self.header, "").strip()
         if not key:
             return None
-        session = (
-            LVSession.objects.select_related("user__client", "access_token").filter(key=key).first()
-        )
+        # One raw query, no cache (livevox_site/selectors.py says why and bench/README.md how
+        # much): a logout or revocation in any worker counts on the very next request.
+        session = session_get(key)
         now = timezone.now()
         if session is None or not session.is_valid(now) or not session.user.is_active:
             raise AuthenticationFailed("Session is invalid or has expired")

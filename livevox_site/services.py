@@ -26,6 +26,7 @@ from .models import (
     User,
     hash_token,
 )
+from .selectors import session_get
 from .signals import service_deleting
 
 logger = logging.getLogger(__name__)
@@ -264,7 +265,8 @@ def session_login(*, user: User, token: AccessToken, agent: bool) -> LVSession:
 
 
 def session_validate(key: str) -> bool:
-    session = LVSession.objects.select_related("access_token", "user").filter(key=key).first()
+    """Whether the session may be used: one raw query (``selectors.session_get``)."""
+    session = session_get(key)
     return bool(session and session.is_valid() and session.user.is_active)
 
 
