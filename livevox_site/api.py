@@ -119,12 +119,16 @@ class TenantViewSet(viewsets.GenericViewSet):
         """Hook: narrow or annotate the tenant's queryset."""
         return queryset
 
-    def get_object(self):
+    def lookup_id(self) -> int:
+        """The object id in the path; a 404 when it cannot be one."""
         lookup = str(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
         # ASCII digits within the id columns' range; anything else names no object.
         if not (lookup.isascii() and lookup.isdigit() and 0 < int(lookup) <= MAX_INT):
             raise EntryNotFound()
-        obj = self.get_queryset().filter(**{self.lookup_field: int(lookup)}).first()
+        return int(lookup)
+
+    def get_object(self):
+        obj = self.get_queryset().filter(**{self.lookup_field: self.lookup_id()}).first()
         if obj is None:
             raise EntryNotFound()
         self.check_object_permissions(self.request, obj)
