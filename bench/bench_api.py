@@ -1,20 +1,25 @@
-"""API request overhead, in process (no network), against a baseline measured in the same run.
+"""API request overhead, in process (no network), against a ceiling measured in the same run.
 
-    DEBUG=1 .venv/bin/python bench/bench_api.py [--requests 2000] [--strategies 500]
+    .venv/bin/python bench/bench_api.py [--requests 2000] [--strategies 500] [--markdown]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/livevox_bench ... (PostgreSQL)
 
 It builds a throwaway database (SQLite file in /tmp, or the named PostgreSQL database, which is
 dropped and recreated), seeds the demo data plus N dialing strategies with outcomes and
-services, and times, per request, with Django's test client through the full middleware stack:
+services, and times, per request, with Django's test client through the full middleware stack
+(``DEBUG`` off, so no query logging, as in production):
 
-- baseline: a plain Django view returning a constant (the framework ceiling);
+- a plain Django view and a constant DRF view returning a constant; the DRF view is the ceiling
+  that every other figure is a share of (the API cannot be faster than DRF doing nothing);
 - healthz: one SELECT;
-- session validate: one session lookup;
-- strategies list (count=20) and read: LV-Session auth, role check, client resolution,
-  tenant-scoped query, prefetch, JSON.
+- session validate: one raw session lookup (``livevox_site.selectors.session_get``), and the
+  ORM lookup it replaced (bench/urls.py keeps it) as "before";
+- strategy read and list (count=20): LV-Session authentication, role check, client
+  resolution, tenant-scoped queries, JSON; the read also as it was (ORM authentication,
+  get_object() and two ORM reads) as "before".
 
-Figures are printed with their ratio to the baseline; the machine is shared and noisy, so read
-ratios, not absolute numbers. Nothing here is a pass/fail test.
+The cases take turns within each round, so a burst of load on this shared machine hits them all
+alike; each figure is the median of the rounds. Read ratios, not absolute numbers. Nothing here
+is a pass/fail test. Figures of past runs: bench/README.md.
 """
 
 import argparse
@@ -27,12 +32,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+CEILING = "constant DRF view (ceiling)"
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--strategies", type=int, default=500)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--markdown", action="store_true", help="print a table for README.md")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "livevox_site.settings")
@@ -53,7 +61,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import override_settings
 
-    override_settings(ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=["testserver"]).enable()
+    override_settings(ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=["testserver"], DEBUG=False).enable()
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)
     strategy_id = _seed_strategies(args.strategies)
@@ -68,32 +76,64 @@ def main() -> None:
     session = login.json()["sessionId"]
     headers = {"HTTP_LV_SESSION": session}
 
+    read = f"/configuration/dialingStrategies/{strategy_id}"
+    orm_read = f"/bench/orm/dialingStrategies/{strategy_id}"
     cases = [
-        ("baseline: plain Django view", "/bench/plain", {}),
+        ("plain Django view", "/bench/plain", {}),
+        (CEILING, "/bench/drf", {}),
         ("healthz (one SELECT)", "/healthz", {}),
+        ("session validate, ORM (before)", f"/bench/orm/validate/{session}", {}),
         ("session validate", f"/session/validate/{session}", {}),
+        (
+            "strategy read, ORM (before)",
+            f"/bench/orm/dialingStrategies/{strategy_id}",
+            headers,
+        ),
+        ("strategy read", read, headers),
         ("strategies list count=20", "/configuration/dialingStrategies?offset=0&count=20", headers),
-        ("strategies read", f"/configuration/dialingStrategies/{strategy_id}", headers),
     ]
+    assert http.get(read, **headers).json() == http.get(orm_read, **headers).json()
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print(
-        f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
-        f"{args.strategies} strategies, {args.requests} requests x {args.runs} runs"
+        f"{time.strftime('%Y-%m-%d %H:%M')}, database: {database}, {args.strategies} strategies, "
+        f"{args.requests} requests x {args.runs} rounds"
     )
-    results = {}
+    rates: dict[str, list[float]] = {name: [] for name, _, _ in cases}
+    latencies: dict[str, list[float]] = {name: [] for name, _, _ in cases}
     for name, path, extra in cases:
         status = http.get(path, **extra).status_code
         assert status in (200, 204), (name, status)
-        rates = []
-        for _ in range(args.runs):
+    for _ in range(args.runs):
+        for name, path, extra in cases:
+            took = []
             start = time.perf_counter()
             for _ in range(args.requests):
+                begin = time.perf_counter()
                 http.get(path, **extra)
-            rates.append(args.requests / (time.perf_counter() - start))
-        results[name] = statistics.median(rates)
-    base = results[cases[0][0]]
-    print(f"{'case':<32}{'req/s':>10}{'ms/req':>10}{'vs baseline':>14}")
-    for name, rate in results.items():
-        print(f"{name:<32}{rate:>10.0f}{1000 / rate:>10.2f}{rate / base:>13.2f}x")
+                took.append(time.perf_counter() - begin)
+            rates[name].append(args.requests / (time.perf_counter() - start))
+            latencies[name] += took
+    medians = {name: statistics.median(found) for name, found in rates.items()}
+    ceiling = medians[CEILING]
+    rows = [
+        (
+            name,
+            rate,
+            1000 / rate,
+            1000 * statistics.quantiles(latencies[name], n=100)[98],
+            rate / ceiling,
+        )
+        for name, rate in medians.items()
+    ]
+    if args.markdown:
+        print("| case | req/s | ms/req | p99 ms | share of ceiling |")
+        print("|---|---:|---:|---:|---:|")
+        for name, rate, ms, p99, share in rows:
+            print(f"| {name} | {rate:,.0f} | {ms:.2f} | {p99:.2f} | {share:.2f} |")
+        return
+    print(f"{'case':<36}{'req/s':>8}{'ms/req':>9}{'p99 ms':>9}{'share':>8}")
+    for name, rate, ms, p99, share in rows:
+        print(f"{name:<36}{rate:>8.0f}{ms:>9.2f}{p99:>9.2f}{share:>8.2f}")
 
 
 def _recreate_postgres(url: str) -> None:
