@@ -58,11 +58,12 @@ class LVSessionAuthentication(BaseAuthentication):
         key = request.META.get(self.header, "").strip()
         if not key:
             return None
-        # One raw query, no cache (livevox_site/selectors.py says why and bench/README.md how
-        # much): a logout or revocation in any worker counts on the very next request.
-        session = session_get(key)
+        # One raw query that also decides whether the session is usable, and no cache
+        # (livevox_site/selectors.py says why, bench/README.md how much): a logout, a password
+        # change or a revocation in any worker counts on the very next request.
         now = timezone.now()
-        if session is None or not session.is_valid(now) or not session.user.is_active:
+        session = session_get(key, now=now)
+        if session is None:
             raise AuthenticationFailed("Session is invalid or has expired")
         if now - session.last_used_at > TOUCH_EVERY:
             LVSession.objects.filter(pk=session.pk).update(last_used_at=now)

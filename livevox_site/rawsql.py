@@ -55,8 +55,14 @@ def execute(cursor, name: str, sql: str, params: dict[str, Any]) -> None:
 
 def _prepares(db: BaseDatabaseWrapper) -> bool:
     # With server-side binding psycopg prepares repeated statements by itself (and EXECUTE
-    # could not take bound parameters).
-    return db.vendor == "postgresql" and not db.settings_dict["OPTIONS"].get("server_side_binding")
+    # could not take bound parameters). DISABLE_SERVER_SIDE_CURSORS is what Django asks for
+    # behind a transaction-pooling PgBouncer, where a statement prepared in one transaction may
+    # be gone in the next.
+    return (
+        db.vendor == "postgresql"
+        and not db.settings_dict["OPTIONS"].get("server_side_binding")
+        and not db.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    )
 
 
 Converter = tuple[tuple[Callable, ...], Any]

@@ -10,9 +10,12 @@ request, in every worker.
 """
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
 
 from . import rawsql
 from .errors import EntryNotFound, InvalidValue
@@ -48,62 +51,87 @@ def check_services_of_client(
 
 # --- the LV-Session lookup ------------------------------------------------------------------
 
-_plans: dict[str, tuple[str, list[rawsql.ModelColumns]]] = {}
-
-
-def _plan(db: BaseDatabaseWrapper) -> tuple[str, list[rawsql.ModelColumns]]:
-    """One SELECT of the session row joined to its user, the user's client and its access
-    token, by the session key (the primary key); built once per process from ``_meta``."""
-    found = _plans.get(db.vendor)
-    if found is not None:
-        return found
-    qn = db.ops.quote_name
-    parts = [
-        rawsql.ModelColumns(model, alias, db)
-        for model, alias in ((LVSession, "s"), (User, "u"), (Client, "c"), (AccessToken, "t"))
-    ]
-
-    def join(model, alias: str, owner_alias: str, fk) -> str:
-        return (
-            f"INNER JOIN {qn(model._meta.db_table)} {alias} "
-            f"ON {alias}.{qn(fk.target_field.column)} = {owner_alias}.{qn(fk.column)}"
-        )
-
-    sql = (
-        f"SELECT {', '.join(column for part in parts for column in part.select)} "  # noqa: S608
-        f"FROM {qn(LVSession._meta.db_table)} s "
-        f"{join(User, 'u', 's', _SESSION_USER)} "
-        f"{join(Client, 'c', 'u', _USER_CLIENT)} "
-        f"{join(AccessToken, 't', 's', _SESSION_TOKEN)} "
-        f"WHERE s.{qn(LVSession._meta.pk.column)} = %(key)s"
-    )
-    plan = _plans[db.vendor] = (sql, parts)
-    return plan
-
-
 _SESSION_USER = LVSession._meta.get_field("user")
 _SESSION_TOKEN = LVSession._meta.get_field("access_token")
 _USER_CLIENT = User._meta.get_field("client")
 
 
-def session_get(key: str) -> LVSession | None:
-    """The session with this key, or None, in ONE query, with ``session.user``,
-    ``session.user.client`` and ``session.access_token`` loaded (reading them costs nothing).
+class _SessionPlan:
+    """The two statements, built once per process from ``_meta``. Both join the session to its
+    user and access token by the session key (the primary key) and share one WHERE clause: the
+    only statement of what makes a session usable (``LVSession.is_valid`` and an active user).
+    """
 
-    Whether the session may be used (expiry, revoked token, inactive user) is the caller's
-    question: ``session.is_valid()`` and ``session.user.is_active``."""
+    def __init__(self, db: BaseDatabaseWrapper):
+        qn = db.ops.quote_name
+        self.parts = [
+            rawsql.ModelColumns(model, alias, db)
+            for model, alias in ((LVSession, "s"), (User, "u"), (Client, "c"), (AccessToken, "t"))
+        ]
+
+        def join(model, alias: str, owner_alias: str, fk) -> str:
+            return (
+                f"INNER JOIN {qn(model._meta.db_table)} {alias} "
+                f"ON {alias}.{qn(fk.target_field.column)} = {owner_alias}.{qn(fk.column)}"
+            )
+
+        def column(alias: str, model, name: str) -> str:
+            return f"{alias}.{qn(model._meta.get_field(name).column)}"
+
+        source = (
+            f"FROM {qn(LVSession._meta.db_table)} s "
+            f"{join(User, 'u', 's', _SESSION_USER)} "
+            f"{join(AccessToken, 't', 's', _SESSION_TOKEN)} "
+        )
+        usable = (
+            f"WHERE {column('s', LVSession, 'key')} = %(key)s "
+            f"AND {column('s', LVSession, 'last_used_at')} > %(idle_since)s "
+            f"AND {column('t', AccessToken, 'revoked_at')} IS NULL "
+            f"AND {column('u', User, 'is_active')} = %(active)s"
+        )
+        columns = ", ".join(column for part in self.parts for column in part.select)
+        self.get = (
+            f"SELECT {columns} {source}"  # noqa: S608 (names from _meta)
+            f"{join(Client, 'c', 'u', _USER_CLIENT)} {usable}"
+        )
+        self.usable = f"SELECT 1 {source}{usable}"  # noqa: S608 (names from _meta)
+
+
+_plans: dict[str, _SessionPlan] = {}
+
+
+def _prepare(key: str, now: datetime) -> tuple[BaseDatabaseWrapper, _SessionPlan, dict] | None:
     if not key or "\x00" in key:  # psycopg refuses NUL in text; no such key exists anyway
         return None
     db = connections[DEFAULT_DB_ALIAS]
-    sql, parts = _plan(db)
+    plan = _plans.get(db.vendor) or _plans.setdefault(db.vendor, _SessionPlan(db))
+    idle_since = now - timedelta(seconds=settings.LV_SESSION_IDLE_SECONDS)
+    # As the ORM would send it (SQLite compares datetimes as text).
+    params = {
+        "key": key,
+        "idle_since": db.ops.adapt_datetimefield_value(idle_since),
+        "active": True,
+    }
+    return db, plan, params
+
+
+def session_get(key: str, *, now: datetime | None = None) -> LVSession | None:
+    """The usable session with this key, or None when there is none (unknown key, unused for
+    ``LV_SESSION_IDLE_SECONDS``, revoked access token, inactive user). ONE query; the session
+    comes with ``session.user``, ``session.user.client`` and ``session.access_token`` loaded, so
+    reading them costs nothing."""
+    prepared = _prepare(key, now or timezone.now())
+    if prepared is None:
+        return None
+    db, plan, params = prepared
     with db.cursor() as cursor:
-        rawsql.execute(cursor, "lv_session_get", sql, {"key": key})
+        rawsql.execute(cursor, "lv_session_get", plan.get, params)
         row = cursor.fetchone()
     if row is None:
         return None
     loaded = []
     start = 0
-    for part in parts:
+    for part in plan.parts:
         loaded.append(part.instance(row[start : start + len(part.attnames)], db))
         start += len(part.attnames)
     session, user, client, token = loaded
@@ -111,3 +139,15 @@ def session_get(key: str) -> LVSession | None:
     _SESSION_USER.set_cached_value(session, user)
     _SESSION_TOKEN.set_cached_value(session, token)
     return session
+
+
+def session_is_usable(key: str) -> bool:
+    """Whether ``session_get`` would find this session: the same WHERE clause, one query,
+    nothing loaded (``GET /session/validate`` needs no more)."""
+    prepared = _prepare(key, timezone.now())
+    if prepared is None:
+        return False
+    db, plan, params = prepared
+    with db.cursor() as cursor:
+        rawsql.execute(cursor, "lv_session_usable", plan.usable, params)
+        return cursor.fetchone() is not None

@@ -26,7 +26,7 @@ from .models import (
     User,
     hash_token,
 )
-from .selectors import session_get
+from .selectors import session_is_usable
 from .signals import service_deleting
 
 logger = logging.getLogger(__name__)
@@ -265,9 +265,8 @@ def session_login(*, user: User, token: AccessToken, agent: bool) -> LVSession:
 
 
 def session_validate(key: str) -> bool:
-    """Whether the session may be used: one raw query (``selectors.session_get``)."""
-    session = session_get(key)
-    return bool(session and session.is_valid() and session.user.is_active)
+    """Whether the session may be used: one raw query (``selectors.session_is_usable``)."""
+    return session_is_usable(key)
 
 
 def session_logout(key: str) -> None:
