@@ -141,9 +141,11 @@ def other_strategies_by_service(client_id: int, exclude_id: int | None) -> dict[
 
 # --- the API's read of one strategy ---------------------------------------------------------
 #
-# Raw SQL is a measured decision: get_object() and the two reads of strategy_details spent about
-# 2 ms compiling three ORM queries (1.7-2.1 ms against 0.07-0.11 ms for this statement on
-# SQLite), and held a strategy read near 0.1 of a constant DRF view (bench/README.md).
+# Raw SQL is a measured decision: get_object() and the two reads of strategy_details took
+# 1.7-2.1 ms on SQLite, nearly all of it compiling three ORM queries, against 0.07-0.11 ms for
+# this one statement. With the session lookup's, a strategy read went from 0.11 to 0.48 of a
+# constant DRF view on SQLite and from 0.06 to 0.26 on PostgreSQL (bench/README.md), where its
+# two round trips are most of what is left.
 
 _read_plans: dict[str, tuple[str, list]] = {}
 
