@@ -10,7 +10,8 @@ services, and times, per request, with Django's test client through the full mid
 
 - a plain Django view and a constant DRF view returning a constant; the DRF view is the ceiling
   that every other figure is a share of (the API cannot be faster than DRF doing nothing);
-- healthz: one SELECT;
+- healthz (a plain view) and the constant DRF view after one ``SELECT 1``: what one round trip
+  to the database costs, the floor of session validate (an authenticated read pays it twice);
 - session validate: one raw query (``livevox_site.selectors.session_is_usable``), and the
   ORM lookup it replaced (bench/urls.py keeps it) as "before";
 - strategy read and list (count=20): LV-Session authentication (``session_get``), role check,
@@ -82,7 +83,8 @@ def main() -> None:
     cases = [
         ("plain Django view", "/bench/plain", {}),
         (CEILING, "/bench/drf", {}),
-        ("healthz (one SELECT)", "/healthz", {}),
+        ("healthz (plain view, one SELECT)", "/healthz", {}),
+        ("constant DRF view + one SELECT 1", "/bench/drf-one-query", {}),
         ("session validate, ORM (before)", f"/bench/orm/validate/{session}", {}),
         ("session validate", f"/session/validate/{session}", {}),
         (

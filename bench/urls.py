@@ -3,6 +3,7 @@ view, a constant DRF view (the ceiling of every API call), and the ORM reads the
 before the session lookup and the strategy read became raw SQL (kept here only, to show before
 and after in one run)."""
 
+from django.db import connection
 from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
@@ -29,6 +30,17 @@ class ConstantView(APIView):
     permission_classes: list = []
 
     def get(self, request):
+        return Response({"ok": True})
+
+
+class OneQueryView(ConstantView):
+    """The constant DRF view after one ``SELECT 1``: the floor of any call that asks the
+    database once (session validate) or twice (authenticated reads pay it twice)."""
+
+    def get(self, request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
         return Response({"ok": True})
 
 
@@ -73,6 +85,7 @@ class OrmStrategyViewSet(DialingStrategyViewSet):
 urlpatterns = [
     path("bench/plain", plain),
     path("bench/drf", ConstantView.as_view()),
+    path("bench/drf-one-query", OneQueryView.as_view()),
     path("bench/orm/validate/<str:sessionId>", OrmValidateView.as_view()),
     path(
         "bench/orm/dialingStrategies/<str:pk>",

@@ -4,10 +4,10 @@ read on the hot path: the ``LV-Session`` lookup that every API call makes.
 Raw SQL instead of the ORM is a measured decision (bench/bench_api.py, figures in
 bench/README.md). ``select_related("user__client", "access_token")`` took 1.2 ms a call on
 SQLite and 1.8-2.6 ms on PostgreSQL, nearly all of it compiling the query; the statements at the
-end of this module take 0.13 and 0.26 ms with the four instances built, 0.06 and 0.16 ms for
-validate. In the same run, session validate went from 0.26 to 0.77 of a constant DRF view on
-SQLite and from 0.15 to 0.49 on PostgreSQL, where one round trip alone (healthz's ``SELECT 1``)
-already costs 0.19 of it.
+end of this module take 0.13 ms (SQLite) and 0.26 ms (PostgreSQL) with the four instances built,
+0.06 and 0.16 ms for validate. In the same runs, session validate went from 0.26 to 0.77-0.81
+of a constant DRF view on SQLite and from 0.15-0.17 to 0.49-0.60 on PostgreSQL, where that view
+after one ``SELECT 1`` reaches only 0.66.
 
 There is no cache: every call reads the database, so a logout, a password change, a revoked
 token or a deactivated user counts on the very next request, in every worker.

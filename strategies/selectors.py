@@ -143,9 +143,9 @@ def other_strategies_by_service(client_id: int, exclude_id: int | None) -> dict[
 #
 # Raw SQL is a measured decision: get_object() and the two reads of strategy_details took
 # 1.7-2.1 ms on SQLite, nearly all of it compiling three ORM queries, against 0.07-0.11 ms for
-# this one statement. With the session lookup's, a strategy read went from 0.11 to 0.48 of a
-# constant DRF view on SQLite and from 0.06 to 0.26 on PostgreSQL (bench/README.md), where its
-# two round trips are most of what is left.
+# this one statement. With the raw session lookup, a strategy read went from 0.11 to 0.44-0.48
+# of a constant DRF view on SQLite and from 0.06-0.08 to 0.26-0.30 on PostgreSQL
+# (bench/README.md), where its two round trips are most of what is left.
 
 _read_plans: dict[str, tuple[str, list]] = {}
 
