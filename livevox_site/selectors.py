@@ -62,9 +62,9 @@ _USER_CLIENT = User._meta.get_field("client")
 
 class _SessionPlan:
     """The two statements, built once per process from ``_meta``. Both join the session to its
-    user and access token by the session key (the primary key) and share one WHERE clause: the
-    only statement of what makes a session usable (``LVSession.is_valid`` and an active user).
-    """
+    user and access token by the session key (the primary key) and share one WHERE clause that
+    says in SQL what ``LVSession.is_valid`` says in Python, plus an active user: the API's only
+    test of a session."""
 
     def __init__(self, db: BaseDatabaseWrapper):
         qn = db.ops.quote_name
