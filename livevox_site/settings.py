@@ -126,7 +126,12 @@ TEMPLATES = [
 # PERFORMANCE.md: closing the connection after every request made the hot path 6.6x slower.
 CONN_MAX_AGE = env_int("CONN_MAX_AGE", 600)
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
+# Health checks cost one extra round trip (SELECT 1) on the first query of every request
+# (bench/README.md); off, a connection the server dropped fails one request, then is replaced.
+CONN_HEALTH_CHECKS = env_bool("CONN_HEALTH_CHECKS", True)
+_db = dj_database_url.parse(
+    DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_HEALTH_CHECKS
+)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["CONN_MAX_AGE"] = 0
     _db["OPTIONS"] = {

@@ -131,6 +131,11 @@ def test_it_reads_a_postgres_database_url_with_persistent_checked_connections():
     )
 
 
+def test_it_lets_an_operator_turn_connection_health_checks_off():
+    found = settings_with(SECRET_KEY=KEY, DATABASE_URL="postgres://h/d", CONN_HEALTH_CHECKS="0")
+    assert (found["CONN_MAX_AGE"], found["CONN_HEALTH_CHECKS"]) == (600, False)
+
+
 def test_it_defaults_to_sqlite_in_wal_mode():
     found = settings_with(SECRET_KEY=KEY)
     assert found["ENGINE"] == "django.db.backends.sqlite3"
