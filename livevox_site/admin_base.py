@@ -64,6 +64,8 @@ def unlinks(obj, limit: int = 50) -> list[tuple[str, list[str]]]:
         if rel.many_to_many
     ]
     for accessor, model in relations:
+        if model._meta.app_label == "auth":
+            continue  # a user's groups and permissions are derived from the role, not linked
         names = [str(other) for other in getattr(obj, accessor).all()[:limit]]
         if names:
             found.append((capfirst(model._meta.verbose_name_plural), names))
