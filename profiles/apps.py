@@ -26,3 +26,8 @@ class ProfilesConfig(ResourceAppConfig):
         "Manager": [_ZIP_AREA],
         "Agent": [_ZIP_AREA],
     }
+
+    def seed_demo(self, actor) -> None:
+        from .demo import seed_profiles
+
+        seed_profiles(actor)
