@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "livevox_site.apps.LiveVoxSiteConfig",
     "strategies.apps.StrategiesConfig",
+    "profiles.apps.ProfilesConfig",
 ]
 
 MIDDLEWARE = [

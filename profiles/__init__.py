@@ -1,1 +1,0 @@
-"""Placeholder package for a later issue; not yet an installed app."""
