@@ -310,3 +310,11 @@ def same_clock(zone_a: str, zone_b: str) -> bool:
         return _clock(zone_a) is not None
     clock = _clock(zone_a)
     return clock is not None and clock == _clock(zone_b)
+
+
+def warm() -> None:
+    """Build the tables now (about 1.6 s) instead of on a worker's first request; the WSGI entry
+    point calls it, so gunicorn workers answer their first zipAreaMatch as fast as the rest."""
+    _zips()
+    _area_codes()
+    _region_zones()
