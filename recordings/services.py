@@ -86,6 +86,16 @@ def _digest(audio: File) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def recording_check(*, recording_id: str, metadata: RecordingMetadata) -> str:
+    """The rules recording_create applies before storing anything (for forms that show errors
+    before saving): the cleaned id, or ``InvalidValue`` / ``AlreadyExists``."""
+    recording_id = _check_id(recording_id)
+    _check_metadata(metadata)
+    if Recording.objects.filter(pk=recording_id).exists():
+        raise AlreadyExists("A recording with this id already exists", field="recording_id")
+    return recording_id
+
+
 def recording_create(
     *, actor: Actor, client: Client, recording_id: str, metadata: RecordingMetadata, audio: File
 ) -> Recording:
@@ -94,10 +104,7 @@ def recording_create(
     Raises ``InvalidValue`` for bad metadata and ``AlreadyExists`` when the id is taken (by any
     client: ids are the vendor's, unique across clients).
     """
-    recording_id = _check_id(recording_id)
-    _check_metadata(metadata)
-    if Recording.objects.filter(pk=recording_id).exists():
-        raise AlreadyExists("A recording with this id already exists")
+    recording_id = recording_check(recording_id=recording_id, metadata=metadata)
     sha256, size = _digest(audio)
     if size == 0:
         raise InvalidValue("is empty", field="audio")
