@@ -66,22 +66,30 @@ def _is_s3(storage) -> bool:
 
 
 def _chunks(recording: Recording, start: int, end: int) -> Iterator[bytes]:
-    """Bytes ``start``..``end`` (inclusive) of the stored file, one chunk at a time."""
+    """Bytes ``start``..``end`` (inclusive) of the stored file, one chunk at a time. The file is
+    opened here, before the response starts, so a storage failure is an error answer rather
+    than a body cut short after a 200."""
     storage = recording.audio.storage
     name = recording.audio.name
     if _is_s3(storage):
         # A ranged GET: the storage's own File would download the whole object first.
         key = storage._normalize_name(clean_name(name))
         body = storage.bucket.Object(key).get(Range=f"bytes={start}-{end}")["Body"]
-        try:
-            yield from body.iter_chunks(CHUNK_SIZE)
-        finally:
-            body.close()
-        return
+        return _s3_chunks(body)
     handle = storage.open(name, "rb")
+    handle.seek(start)
+    return _file_chunks(handle, end - start + 1)
+
+
+def _s3_chunks(body) -> Iterator[bytes]:
     try:
-        handle.seek(start)
-        remaining = end - start + 1
+        yield from body.iter_chunks(CHUNK_SIZE)
+    finally:
+        body.close()
+
+
+def _file_chunks(handle, remaining: int) -> Iterator[bytes]:
+    try:
         while remaining > 0:
             chunk = handle.read(min(CHUNK_SIZE, remaining))
             if not chunk:
