@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "livevox_site.apps.LiveVoxSiteConfig",
     "strategies.apps.StrategiesConfig",
     "profiles.apps.ProfilesConfig",
+    "recordings.apps.RecordingsConfig",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +212,8 @@ elif STORAGE_BACKEND == "filesystem":
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 else:
     raise ImproperlyConfigured(f"STORAGE_BACKEND={STORAGE_BACKEND!r}: use filesystem or s3")
+# With S3, GET /compliance/recording/{id} may send players to a short-lived presigned URL.
+RECORDING_REDIRECT = env_bool("LV_RECORDING_REDIRECT", False)
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {

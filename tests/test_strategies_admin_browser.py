@@ -75,7 +75,7 @@ def test_a_manager_with_the_power_adds_a_strategy_through_the_page(
     # The manager's words: the list's title names what it lists.
     assert page.locator("#content h1").inner_text() == "Dialing strategies"
     with page.expect_navigation():
-        page.click("a.addlink")
+        page.click(".object-tools a.addlink")
     assert page.url == f"{live_server.url}{ADD}"
 
     fill_add_form(page, name="Browser made", sequence="1, 3, 2")

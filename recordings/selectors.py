@@ -1,0 +1,37 @@
+"""Recording reads."""
+
+from django.db.models import QuerySet
+
+from livevox_site.lenient import epoch_ms
+
+from .models import Recording
+from .services import ID_MAX_LENGTH
+
+
+def recording_for(queryset: QuerySet, recording_id: str) -> Recording | None:
+    """The recording of a (tenant-scoped) queryset with this id, or None; an id that cannot be
+    one names nothing."""
+    if not recording_id or len(recording_id) > ID_MAX_LENGTH:
+        return None
+    return queryset.filter(pk=recording_id).first()
+
+
+def recording_info(recording: Recording) -> dict:
+    """Get Call Recording Info's body: the spec's keys in the spec's order, times in epoch ms,
+    ``originalAccountNumber`` only when known."""
+    body = {
+        "clientId": recording.client_id,
+        "callCenterId": recording.call_center_id,
+        "serviceId": recording.service_id,
+        "agentId": recording.agent_id,
+        "campaignId": recording.campaign_id,
+        "account": recording.account,
+        "phone": recording.phone,
+        "termCodeId": recording.term_code_id,
+        "fromDate": epoch_ms(recording.start_time),
+        "toDate": epoch_ms(recording.end_time),
+    }
+    if recording.original_account_number:
+        body["originalAccountNumber"] = recording.original_account_number
+    body["duration"] = recording.duration
+    return body

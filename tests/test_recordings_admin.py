@@ -1,0 +1,127 @@
+"""Call recordings in the admin: find, play (ranges through a tenant-scoped view), upload,
+delete."""
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from livevox_site.models import AuditEntry
+from recordings.demo import SPEC_EXAMPLE_ID, silent_mp3
+from recordings.models import Recording
+
+from .recordings_helpers import make_recording
+
+LIST = "/admin/recordings/recording/"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
+@pytest.fixture
+def recordings(client_a, client_b):
+    return {
+        "spec": make_recording(client_a),
+        "other": make_recording(client_a, "other-a", service_id=20180, phone="5550001111"),
+        "beta": make_recording(client_b, "beta-1", phone="5550002222"),
+    }
+
+
+def listed(response) -> list[str]:
+    return [str(obj.pk) for obj in response.context["cl"].result_list]
+
+
+def test_it_lists_finds_and_filters_the_clients_recordings(admin_as, recordings):
+    browser = admin_as("manager")
+    assert sorted(listed(browser.get(LIST))) == [SPEC_EXAMPLE_ID, "other-a"]
+    assert listed(browser.get(LIST + "?service_id=20180")) == ["other-a"]
+    assert listed(browser.get(LIST + "?q=8015442100")) == [SPEC_EXAMPLE_ID]
+    assert listed(browser.get(LIST + "?q=other-a")) == ["other-a"]
+    assert listed(browser.get(LIST + "?q=5550002222")) == []  # client B's
+    in_range = LIST + "?start_time__gte=2013-08-05&start_time__lt=2013-08-06"
+    assert sorted(listed(browser.get(in_range))) == [SPEC_EXAMPLE_ID, "other-a"]
+    assert listed(browser.get(LIST + "?start_time__gte=2013-08-06")) == []
+    page = browser.get(LIST).content.decode()
+    assert 'type="date" name="start_time__gte"' in page
+
+
+def test_it_plays_the_recording_through_a_scoped_view(admin_as, recordings):
+    browser = admin_as("manager")
+    page = browser.get(LIST + f"{SPEC_EXAMPLE_ID}/change/")
+    audio_url = LIST + f"{SPEC_EXAMPLE_ID}/audio/"
+    assert f'<audio controls preload="metadata" src="{audio_url}"' in page.content.decode()
+    response = browser.get(audio_url, HTTP_RANGE="bytes=0-103")
+    assert (response.status_code, response["Content-Type"]) == (206, "audio/mpeg")
+    assert b"".join(response.streaming_content) == silent_mp3(2)[:104]
+    assert admin_as("outsider").get(audio_url).status_code == 404
+    assert admin_as("it_user").get(audio_url).status_code == 403
+
+
+def test_it_lets_a_manager_upload_a_recording(admin_as, client_a):
+    response = admin_as("manager").post(
+        LIST + "add/",
+        {
+            "id": "upload-1",
+            "call_center_id": "1191",
+            "service_id": "11846",
+            "agent_id": "45365",
+            "campaign_id": "1",
+            "account": "002723754",
+            "phone": "8015442100",
+            "term_code_id": "200801",
+            "start_time_0": "2013-08-05",
+            "start_time_1": "14:28:49",
+            "end_time_0": "2013-08-05",
+            "end_time_1": "14:29:49",
+            "original_account_number": "",
+            "duration": "60",
+            "audio": SimpleUploadedFile("call.mp3", silent_mp3(1), "audio/mpeg"),
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    recording = Recording.objects.get(pk="upload-1")
+    assert (recording.client_id, recording.size) == (4199, len(silent_mp3(1)))
+    assert default_storage.exists(recording.audio.name)
+    entry = AuditEntry.objects.get(action="recordings.recording.created", object_id="upload-1")
+    assert (entry.source, entry.actor_name) == ("admin", "manager@ACME")
+
+
+def test_it_shows_a_taken_id_as_a_form_error(admin_as, recordings, tmp_path):
+    files_before = sorted(tmp_path.rglob("*.mp3"))
+    response = admin_as("superuser").post(
+        LIST + "add/",
+        {
+            "id": SPEC_EXAMPLE_ID,
+            "call_center_id": "1",
+            "service_id": "2",
+            "agent_id": "3",
+            "campaign_id": "4",
+            "account": "A",
+            "phone": "5551234567",
+            "term_code_id": "5",
+            "start_time_0": "2024-01-01",
+            "start_time_1": "10:00:00",
+            "end_time_0": "2024-01-01",
+            "end_time_1": "10:01:00",
+            "duration": "60",
+            "audio": SimpleUploadedFile("a.mp3", silent_mp3(1)),
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors == {"id": ["A recording with this id already exists"]}
+    assert Recording.objects.count() == 3
+    assert sorted(tmp_path.rglob("*.mp3")) == files_before
+
+
+def test_it_lets_only_a_sysadmin_delete_with_the_file(admin_as, recordings):
+    spec = recordings["spec"]
+    url = LIST + f"{SPEC_EXAMPLE_ID}/delete/"
+    assert admin_as("manager").post(url, {"post": "yes"}).status_code == 403
+    response = admin_as("sysadmin").post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Recording.objects.filter(pk=SPEC_EXAMPLE_ID).exists()
+    assert not default_storage.exists(spec.audio.name)
+    entry = AuditEntry.objects.get(action="recordings.recording.deleted")
+    assert (entry.object_id, entry.source) == (SPEC_EXAMPLE_ID, "admin")
