@@ -95,6 +95,14 @@ class Unauthorized(LVError):
     default_message = "Not authenticated"
 
 
+class StorageUnavailable(LVError):
+    """The file storage (the media folder or S3) failed: nothing was changed; try again."""
+
+    status = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = 503
+    default_message = "The file storage is unavailable; nothing was changed, try again"
+
+
 class TooManyAttempts(LVError):
     """429; ``retry_after`` (seconds) is sent as ``Retry-After``."""
 

@@ -21,11 +21,24 @@ from .services import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, PolicyChanges, Po
 from .times import time_of_day
 
 
+def _three_digits(value) -> str | None:
+    """Any three digits (a number or a string): well-formed. Whether such an area code exists
+    is the answer's business ({"result": false}), not a 400."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value) if 100 <= value <= 999 else None
+    if isinstance(value, str) and len(value.strip()) == 3:
+        value = value.strip()
+        return value if value.isascii() and value.isdigit() else None
+    return None
+
+
 def zip_area_match(data) -> dict:
     """``{areaCode, zipCode, type}``: the codes as numbers or strings (a numeric zip that lost
     its leading zero, 2108, is 02108), ``type`` one of ``DIAL_TIME``/``DIAL_TIME_OPTIMIZED``."""
     data = body_object(data)
-    area_code = geography.normalize_area_code(data.get("areaCode"))
+    area_code = _three_digits(data.get("areaCode"))
     if area_code is None:
         raise InvalidInput("areaCode must be a three-digit area code", field="areaCode")
     zip_code = geography.normalize_zip(data.get("zipCode"))

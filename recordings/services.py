@@ -14,15 +14,19 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 
 from livevox_site.audit import Actor, audit_record, snapshot
-from livevox_site.errors import AlreadyExists, InvalidValue
+from livevox_site.errors import AlreadyExists, InvalidValue, StorageUnavailable
 from livevox_site.lenient import MAX_INT
 from livevox_site.models import Client
 
 from .models import Recording, recording_path
+
+# What the filesystem and S3 storages raise when they fail.
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 
 ID_MAX_LENGTH = Recording._meta.get_field("id").max_length
 CHUNK_SIZE = 64 * 1024
@@ -53,6 +57,9 @@ def _check_id(recording_id: str) -> str:
         raise InvalidValue(
             f"must be at most {ID_MAX_LENGTH} printable characters, no slash", field="recording_id"
         )
+    if value.lower() == "info":
+        # /compliance/recording/info is the metadata method: such a recording could not be read.
+        raise InvalidValue("may not be 'info'", field="recording_id")
     return value
 
 
@@ -168,4 +175,7 @@ def recording_delete(*, actor: Actor, recording: Recording, action: str = "") ->
         )
         # Last step inside the transaction: when the storage raises, the row comes back.
         if name:
-            recording.audio.storage.delete(name)
+            try:
+                recording.audio.storage.delete(name)
+            except STORAGE_ERRORS as error:
+                raise StorageUnavailable() from error

@@ -9,7 +9,10 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from storages.utils import clean_name
 
+from livevox_site.errors import StorageUnavailable
+
 from .models import Recording
+from .services import STORAGE_ERRORS
 
 CHUNK_SIZE = 64 * 1024
 CONTENT_TYPE = "audio/mpeg"
@@ -71,13 +74,16 @@ def _chunks(recording: Recording, start: int, end: int) -> Iterator[bytes]:
     than a body cut short after a 200."""
     storage = recording.audio.storage
     name = recording.audio.name
-    if _is_s3(storage):
-        # A ranged GET: the storage's own File would download the whole object first.
-        key = storage._normalize_name(clean_name(name))
-        body = storage.bucket.Object(key).get(Range=f"bytes={start}-{end}")["Body"]
-        return _s3_chunks(body)
-    handle = storage.open(name, "rb")
-    handle.seek(start)
+    try:
+        if _is_s3(storage):
+            # A ranged GET: the storage's own File would download the whole object first.
+            key = storage._normalize_name(clean_name(name))
+            body = storage.bucket.Object(key).get(Range=f"bytes={start}-{end}")["Body"]
+            return _s3_chunks(body)
+        handle = storage.open(name, "rb")
+        handle.seek(start)
+    except STORAGE_ERRORS as error:
+        raise StorageUnavailable("The recording's audio cannot be read now; try again") from error
     return _file_chunks(handle, end - start + 1)
 
 

@@ -196,3 +196,42 @@ def test_it_refuses_agent_sessions_and_it_users(api, recording):
         assert agent.get(path).status_code == 403
         assert api("it_user").get(path).status_code == 403
         assert api("agent").get(path).status_code == 403
+
+
+def test_a_storage_that_fails_a_delete_answers_503_and_keeps_row_and_file(
+    api, recording, monkeypatch
+):
+    from django.core.files.storage import FileSystemStorage
+
+    def refuse(self, name):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(FileSystemStorage, "delete", refuse)
+    response = api("sysadmin").delete(URL + recording.pk)
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "code": 503,
+        "message": "The file storage is unavailable; nothing was changed, try again",
+    }
+    assert Recording.objects.filter(pk=recording.pk).exists()
+    assert default_storage.exists(recording.audio.name)
+
+
+def test_a_missing_audio_file_answers_503_not_500(api, recording):
+    default_storage.delete(recording.audio.name)
+
+    response = api("manager").get(URL + recording.pk)
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "code": 503,
+        "message": "The recording's audio cannot be read now; try again",
+    }
+
+
+def test_a_recording_may_not_be_called_info(client_a, audio):
+    from livevox_site.errors import InvalidValue
+
+    with pytest.raises(InvalidValue, match="may not be 'info'"):
+        make_recording(client_a, recording_id="Info", audio=audio)

@@ -137,3 +137,24 @@ def test_it_purges_recordings_past_the_retention_period(client_a, client_b, tmp_
 
     with pytest.raises(CommandError, match="no client 5"):
         run("purge_recordings", "--older-than", "1", "--client", "5")
+
+
+def test_it_skips_a_file_that_is_not_an_mp3(client_a, manifest, tmp_path):
+    (tmp_path / "in" / "audio" / "note.mp3").write_bytes(b"hello")
+    path = manifest(
+        SPEC_LINE, "r-9,4199,1,11846,45365,1,002723754,8015442100,200801,1,2,,60,audio/note.mp3"
+    )
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 line"):
+        call_command("import_recordings", path, stdout=StringIO(), stderr=err)
+    assert "line 3: file audio/note.mp3 is not an mp3 (no ID3 tag or MPEG audio frame)" in (
+        err.getvalue()
+    )
+    assert list(Recording.objects.values_list("pk", flat=True)) == [SPEC_EXAMPLE_ID]
+
+
+def test_it_refuses_a_manifest_that_is_not_utf8(tmp_path, client_a):
+    path = tmp_path / "m.csv"
+    path.write_bytes(b"\xff\xfei\x00d\x00")
+    with pytest.raises(CommandError, match="not UTF-8 text"):
+        run("import_recordings", str(path))

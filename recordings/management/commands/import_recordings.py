@@ -74,6 +74,15 @@ def _date(row: dict, column: str):
     return value
 
 
+def _looks_like_mp3(path: Path) -> bool:
+    """An ID3 tag or an MPEG audio frame header (11 sync bits) at the start."""
+    with path.open("rb") as audio:
+        head = audio.read(3)
+    return head.startswith(b"ID3") or (
+        len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0
+    )
+
+
 def parse_line(number: int, row: dict, base: Path, clients: dict[int, Client]) -> Line:
     """One manifest line as typed values; ``BadLine`` says what is wrong with it."""
     if None in row or any(value is None for value in row.values()):
@@ -91,6 +100,8 @@ def parse_line(number: int, row: dict, base: Path, clients: dict[int, Client]) -
     path = (base / file_name).resolve()
     if not path.is_file():
         raise BadLine(f"file {file_name} not found")
+    if not _looks_like_mp3(path):
+        raise BadLine(f"file {file_name} is not an mp3 (no ID3 tag or MPEG audio frame)")
     metadata = RecordingMetadata(
         account=row["account"].strip(),
         phone=row["phone"].strip(),
@@ -115,18 +126,21 @@ class Command(BaseCommand):
         clients = {client.pk: client for client in Client.objects.all()}
         actor = Actor.command("import_recordings")
         lines, skipped = [], 0
-        with manifest_path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = [name.strip() for name in reader.fieldnames or []]
-            if header != COLUMNS:
-                raise CommandError(f"line 1: the header must be {','.join(COLUMNS)}")
-            for row in reader:
-                number = reader.line_num
-                try:
-                    lines.append(parse_line(number, row, manifest_path.parent, clients))
-                except BadLine as error:
-                    skipped += 1
-                    self.stderr.write(f"line {number}: {error}")
+        try:
+            with manifest_path.open(newline="", encoding="utf-8-sig") as handle:
+                reader = csv.DictReader(handle)
+                header = [name.strip() for name in reader.fieldnames or []]
+                if header != COLUMNS:
+                    raise CommandError(f"line 1: the header must be {','.join(COLUMNS)}")
+                for row in reader:
+                    number = reader.line_num
+                    try:
+                        lines.append(parse_line(number, row, manifest_path.parent, clients))
+                    except BadLine as error:
+                        skipped += 1
+                        self.stderr.write(f"line {number}: {error}")
+        except UnicodeDecodeError as error:
+            raise CommandError(f"{manifest}: not UTF-8 text ({error.reason})") from None
         done = already = 0
         for index, line in enumerate(lines, start=1):
             self._progress(index, len(lines))
