@@ -384,6 +384,8 @@ class AuditEntry(models.Model):
             models.Index(fields=["client", "object_type", "at"]),
             # History of one object, and "last changed" columns.
             models.Index(fields=["client", "subject_type", "subject_id", "at"]),
+            # Changes of shared objects (system-wide dialing profiles), whoever made them.
+            models.Index(fields=["subject_type", "subject_id", "at"]),
         ]
 
     def __str__(self) -> str:

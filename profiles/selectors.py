@@ -6,11 +6,11 @@ profiles only) plus, for Sysadmins, the system-wide ones. Another client's profi
 visible: a 404, like a missing one.
 """
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 
 from livevox_site import geography
 from livevox_site.errors import EntryNotFound
-from livevox_site.models import Client
+from livevox_site.models import AuditEntry, Client
 
 from .models import ClientDialingProfile, DialingPolicy, DialingProfile, ServiceProfile
 from .times import epoch_ms_of_day
@@ -40,6 +40,20 @@ def zip_area_match(*, area_code: str, zip_code: str, match_type: str) -> bool:
 
 
 # --- dialing profiles -----------------------------------------------------------------------
+
+
+def system_wide_last_modified():
+    """When a system-wide profile or one of its policies last changed, whoever changed it (one
+    probe of the audit index on subject per profile; system-wide profiles are few)."""
+    ids = [
+        str(pk)
+        for pk in DialingProfile.objects.filter(client__isnull=True).values_list("pk", flat=True)
+    ]
+    if not ids:
+        return None
+    return AuditEntry.objects.filter(
+        subject_type="profiles.dialingprofile", subject_id__in=ids
+    ).aggregate(last=Max("at"))["last"]
 
 
 def profiles_visible_to(client: Client | int) -> QuerySet:

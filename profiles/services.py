@@ -245,18 +245,32 @@ def profile_update(
 
 
 def profile_delete(*, actor: Actor, client: Client, profile: DialingProfile) -> None:
-    """Delete a profile, its policies and its service assignments."""
+    """Delete a profile, its policies and its service assignments. Every client the deletion
+    touches gets its own entry naming only its own services (and whether its default went): a
+    system-wide profile's deletion reaches clients other than the acting one."""
     with transaction.atomic():
         profile = _locked(profile)
-        before = profile_state(profile)
-        before["service"] = sorted(profile.service_links.values_list("service_id", flat=True))
-        audit_record(
-            actor=actor,
-            client=_audit_client(profile, client),
-            action="profiles.profile.deleted",
-            obj=profile,
-            before=before,
+        state = profile_state(profile)
+        services_by_client: dict[int, list[int]] = {}
+        for service_id, client_id in profile.service_links.values_list(
+            "service_id", "service__client_id"
+        ):
+            services_by_client.setdefault(client_id, []).append(service_id)
+        defaulted = set(
+            ClientDialingProfile.objects.filter(default_profile=profile).values_list(
+                "client_id", flat=True
+            )
         )
+        acting = _audit_client(profile, client)
+        for client_id in sorted({acting, *services_by_client, *defaulted}):
+            audit_record(
+                actor=actor,
+                client=client_id,
+                action="profiles.profile.deleted",
+                obj=profile,
+                before={**state, "service": sorted(services_by_client.get(client_id, []))},
+                details={"clientDefaultCleared": True} if client_id in defaulted else None,
+            )
         profile.delete()
 
 

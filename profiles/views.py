@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from livevox_site.api import TenantViewSet
 from livevox_site.errors import EntryNotFound
+from livevox_site.lenient import epoch_ms
 from livevox_site.selectors import service_for_client
 
 from . import selectors, services, wire
@@ -172,7 +173,15 @@ class DialingProfileViewSet(TenantViewSet):
         responses={200: bodies.DialingProfileListInfo, **ERRORS},
     )
     def info(self, request):
-        return self.info_response(selectors.profiles_visible_to(request.client), INFO_OBJECT_TYPES)
+        response = self.info_response(
+            selectors.profiles_visible_to(request.client), INFO_OBJECT_TYPES
+        )
+        # The list holds the system-wide profiles too: a change to one of them (audited in the
+        # acting Sysadmin's client) moves every client's lastModified.
+        shared = selectors.system_wide_last_modified()
+        if shared is not None and epoch_ms(shared) > response.data.get("lastModified", 0):
+            response.data["lastModified"] = epoch_ms(shared)
+        return response
 
     @doc(
         "dialingProfileCreate",

@@ -444,3 +444,40 @@ def test_it_seeds_the_demo_profiles_once(demo):
     assert [profile.pk for profile in demo] == [321, 5589, 7850, 10592, 4413, 2441]
     assert seed_profiles() == []
     assert DialingProfile.objects.get(pk=321).client_id is None
+
+
+def test_a_change_to_a_system_wide_profile_moves_every_clients_last_modified(api, client_a):
+    mine = api("it_user")
+    shared = api("outsider_sysadmin").post(
+        URL + "?client=93119",
+        {"name": "Shared later", "policy": []},
+    )
+    shared_id = DialingProfile.objects.get(name="Shared later").pk
+    DialingProfile.objects.filter(pk=shared_id).update(client=None)  # made system-wide
+    before = mine.get(URL + "/info").json()
+
+    api("outsider_sysadmin").put(f"{URL}/{shared_id}", {"name": "Shared, renamed"})
+    after = mine.get(URL + "/info").json()
+
+    assert shared.status_code == 201
+    assert after["size"] == before["size"] == 1
+    renamed = AuditEntry.objects.get(action="profiles.profile.updated")
+    assert renamed.client_id == 93119
+    assert after["lastModified"] == int(renamed.at.timestamp() * 1000)
+
+
+def test_deleting_a_system_wide_profile_audits_each_client_it_touches(api, client_a, client_b):
+    sysadmin = api("sysadmin")
+    created = sysadmin.post(URL, {"name": "Everyone's", "policy": []})
+    profile_id = created.json()["id"]
+    DialingProfile.objects.filter(pk=profile_id).update(client=None)
+    assert api("it_user").put(f"{URL}/{profile_id}/services/20180").status_code == 204
+    assert api("outsider_sysadmin").put(f"{URL}/{profile_id}/services/93126").status_code == 204
+
+    assert sysadmin.delete(f"{URL}/{profile_id}").status_code == 204
+
+    entries = AuditEntry.objects.filter(action="profiles.profile.deleted").order_by("client_id")
+    assert [(e.client_id, e.before["service"]) for e in entries] == [
+        (4199, [20180]),
+        (93119, [93126]),
+    ]

@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError
 
 from livevox_site.audit import Actor
-from livevox_site.errors import AlreadyExists, InvalidValue
+from livevox_site.errors import AlreadyExists, InvalidValue, StorageUnavailable
 from livevox_site.models import AuditEntry
 from recordings.demo import SPEC_EXAMPLE_ID, seed_recordings, silent_mp3
 from recordings.models import Recording
@@ -81,7 +81,7 @@ def test_it_keeps_row_and_file_when_the_storage_delete_fails(client_a, tmp_path)
     failing_delete = mock.patch.object(
         type(default_storage._wrapped), "delete", side_effect=OSError("down")
     )
-    with failing_delete, pytest.raises(OSError):
+    with failing_delete, pytest.raises(StorageUnavailable):  # a 503 on the wire, not a 500
         recording_delete(actor=Actor.command("test"), recording=recording)
     assert Recording.objects.filter(pk=SPEC_EXAMPLE_ID).exists()
     assert stored_files(tmp_path) == [recording.audio.name]
