@@ -117,6 +117,12 @@ def check_policy(settings: PolicySettings, *, prefix: str = "") -> PolicySetting
             f"{settings.state!r} is not a US state or Canadian province code",
             field=f"{prefix}state",
         )
+    if state and settings.country in (Country.UNITED_STATES_OF_AMERICA, Country.CANADA):
+        in_canada = state in geography.CANADA_PROVINCES
+        if in_canada != (settings.country == Country.CANADA):
+            raise InvalidValue(
+                f"{state} is not in {Country(settings.country).label}", field=f"{prefix}country"
+            )
     if settings.area_code and geography.area_code_info(settings.area_code) is None:
         raise InvalidValue(
             f"{settings.area_code!r} is not a US or Canadian area code",

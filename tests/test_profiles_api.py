@@ -366,6 +366,14 @@ def test_it_answers_info(it, demo):
             "doNotDial must be true or false",
         ),
         ({"dayOfWeek": "MONDAY", "state": "TX", "country": "MARS"}, None),
+        (
+            {"dayOfWeek": "MONDAY", "state": "NY", "country": "CANADA"},
+            "country: NY is not in Canada",
+        ),
+        (
+            {"dayOfWeek": "MONDAY", "state": "ON", "country": "USA"},
+            "country: ON is not in United States",
+        ),
     ],
 )
 def test_it_refuses_bad_policies_naming_the_field(it, client_a, policy, message):
