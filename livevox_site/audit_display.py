@@ -94,10 +94,13 @@ def changes(entry) -> list[Change]:
     return found
 
 
+def short_actor(actor_name: str) -> str:
+    """ "manager@ACME" -> "manager": the client is the viewer's own."""
+    return actor_name.split("@", 1)[0]
+
+
 def _who(entry) -> str:
-    if entry.actor_name:
-        return entry.actor_name.split("@", 1)[0]
-    return "Someone"
+    return short_actor(entry.actor_name) or "Someone"
 
 
 def sentence(entry) -> str:

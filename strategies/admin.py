@@ -20,6 +20,7 @@ from livevox_site.admin_base import (
     scope_to_client,
     sees_all_clients,
 )
+from livevox_site.audit_display import short_actor
 from livevox_site.errors import InvalidValue, LVError
 from livevox_site.models import AuditEntry, Service
 from livevox_site.selectors import check_services_of_client
@@ -298,7 +299,7 @@ class DialingStrategyAdmin(TenantAdminMixin, admin.ModelAdmin):
     def last_changed(self, obj: DialingStrategy) -> str:
         if obj.last_changed_at is None:
             return "—"
-        by = (obj.last_changed_by or "").split("@", 1)[0] or "someone"
+        by = short_actor(obj.last_changed_by or "") or "someone"
         return (
             f"{dateformat.format(timezone.localtime(obj.last_changed_at), 'Y-m-d H:i T')} by {by}"
         )
