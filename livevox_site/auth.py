@@ -72,3 +72,41 @@ class LVSessionAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return "LV-Session"
+
+
+class VerifiedLaterLVSessionAuthentication(LVSessionAuthentication):
+    """``LV-Session`` for a hot path that checks the session again in its own statement
+    (isBlocked, ``dnc/selectors.py``): the session, its user and client come from a per-process
+    cache, so a call costs no query of its own; the view's statement re-checks the very WHERE
+    clause of ``session_get`` (``session_usable_clause``) plus the role the cache holds, and on
+    a mismatch calls ``forget()`` and authenticates again through the database. A logout, an
+    expiry, a revoked token, a deactivation or a role change therefore counts on the very next
+    request in every worker, as without the cache.
+
+    Only a view that makes that check may use this class; ``request.lv_session_cached`` says
+    whether the answer came from the cache.
+    """
+
+    MAX_ENTRIES = 10_000
+    _cache: dict[str, LVSession] = {}
+
+    def authenticate(self, request):
+        key = request.META.get(self.header, "").strip()
+        if not key:
+            return None
+        session = self._cache.get(key)
+        now = timezone.now()
+        if session is None or now - session.last_used_at > TOUCH_EVERY:
+            # A miss, or time to move the idle timeout on: the full lookup (and the touch).
+            request.lv_session_cached = False
+            user, session = super().authenticate(request)
+            if len(self._cache) >= self.MAX_ENTRIES:
+                self._cache.clear()
+            self._cache[key] = session
+            return user, session
+        request.lv_session_cached = True
+        return session.user, session
+
+    @classmethod
+    def forget(cls, key: str) -> None:
+        cls._cache.pop(key, None)

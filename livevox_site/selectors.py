@@ -155,3 +155,18 @@ def session_is_usable(key: str) -> bool:
     with db.cursor() as cursor:
         rawsql.execute(cursor, "lv_session_usable", plan.usable, params)
         return cursor.fetchone() is not None
+
+
+def session_usable_clause(
+    key: str, *, now: datetime | None = None
+) -> tuple[BaseDatabaseWrapper, str, dict] | None:
+    """For a hot path that folds the session check into its own statement (isBlocked): the
+    database, ``SELECT 1 FROM <session> s JOIN <user> u JOIN <token> t WHERE <usable>`` (the
+    WHERE clause of ``session_get``, with ``%(key)s``, ``%(idle_since)s`` and ``%(active)s``;
+    a caller may append ``AND u.<column> = ...``) and its parameters. None for a key that
+    cannot exist."""
+    prepared = _prepare(key, now or timezone.now())
+    if prepared is None:
+        return None
+    db, plan, params = prepared
+    return db, plan.usable, params

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "strategies.apps.StrategiesConfig",
     "profiles.apps.ProfilesConfig",
     "recordings.apps.RecordingsConfig",
+    "dnc.apps.DncConfig",
 ]
 
 MIDDLEWARE = [

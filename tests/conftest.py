@@ -214,8 +214,11 @@ from .browser import browser_page, chromium  # noqa: E402, F401
 @pytest.fixture(autouse=True)
 def _fresh_group_permissions():
     # The per-process cache would otherwise outlive each test's rolled-back transaction.
+    from livevox_site.auth import VerifiedLaterLVSessionAuthentication
     from livevox_site.roles import clear_group_permissions_cache
 
     clear_group_permissions_cache()
+    VerifiedLaterLVSessionAuthentication._cache.clear()
     yield
     clear_group_permissions_cache()
+    VerifiedLaterLVSessionAuthentication._cache.clear()

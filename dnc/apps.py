@@ -1,0 +1,35 @@
+from livevox_site.apps import ResourceAppConfig
+from livevox_site.roles import model_perms
+
+_ENTRIES = [
+    *model_perms("dnc.legacyentry"),
+    *model_perms("dnc.accountflag"),
+    *model_perms("dnc.dialtimeentry"),
+    *model_perms("dnc.emailentry"),
+    *model_perms("dnc.smsentry"),
+]
+_GROUPS = model_perms("dnc.contactgroup")
+_IS_BLOCKED = "dnc.check_isblocked"
+
+
+class DncConfig(ResourceAppConfig):
+    name = "dnc"
+    verbose_name = "Do-Not-Call lists"
+    wire_urls = "dnc.urls"
+    # Every DNC method answers the default {"code", "message"} shape: no error_shapes entry.
+    role_permissions = {
+        # The spec's User Roles: Sysadmin, Superuser, and Managers with the "Edit DNC Lists"
+        # power; isBlocked for every Manager too. IT Users: none.
+        "Sysadmin": [*_ENTRIES, *_GROUPS, _IS_BLOCKED],
+        "Superuser": [*_ENTRIES, *_GROUPS, _IS_BLOCKED],
+        "Manager": [_IS_BLOCKED],
+        "Power: Edit DNC Lists": [*_ENTRIES, *model_perms("dnc.contactgroup", ("view",))],
+        # Agent sessions: Read, Create, List, Info and Find Matching DNC (the legacy list) and
+        # Is Blocked (wire-notes section 2).
+        "Agent": [*model_perms("dnc.legacyentry", ("view", "add")), _IS_BLOCKED],
+    }
+
+    def seed_demo(self, actor) -> None:
+        from .demo import seed_dnc
+
+        seed_dnc(actor)

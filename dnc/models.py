@@ -1,0 +1,335 @@
+"""Do-Not-Call lists: the legacy list (phone, account, phone+account, zip; permanent or daily;
+one service or the whole client), account Do Not Dial flags, and the dial-time phone, email and
+SMS lists with contact groups and expiration dates.
+
+Built for 10 million entries per client (issue "DNC at scale"):
+
+- Which rows block is decided by one column per table, read by ``isBlocked`` in one statement
+  (``dnc/selectors.py``): ``blocks_through`` (legacy entries, account flags) and
+  ``expiration_date`` (dial-time lists) are the last date, in the client's time zone, on which
+  the row blocks; NULL blocks for ever. A DAILY entry blocks through the date it was added, so
+  it stops at the next midnight in the client's zone; an entry expiring on 3/6 first allows a
+  call on 3/7. ``purge_dnc`` only tidies: correctness never depends on it having run.
+- "No service" (a client-level legacy entry) is service 0 and "no contact group" is group 0,
+  never NULL: both are part of a unique key that bulk writes merge on, and NULLs never
+  conflict. Neither is a foreign key for the same reason; services and groups are checked
+  against the client by the services that write them (``dnc/services.py``).
+- The client foreign key has no database constraint (``db_constraint=False``): every write
+  names the client from the request, and the deferred constraint check was 40% of a bulk load
+  (bench/README.md). Deleting a client still deletes its entries (Django's collector).
+- ``info`` never counts rows (0.7 s at 10 million, bench/README.md): ``DncCounter`` holds one
+  size per (client, list, service), kept by database triggers on every insert, update and
+  delete (``dnc/migrations/0002_counters.py``), whatever wrote the rows: the API, the admin, an
+  import, the purge, a client's deletion.
+
+The index of each table is listed in its ``Meta`` with the query it serves. Phones are stored
+as 10 digits, emails in lower case (matched without case), accounts as given.
+"""
+
+from django.db import models
+from django.utils import timezone
+
+from livevox_site.models import Client, ExplicitIdMixin
+from livevox_site.tenancy import TenantQuerySet
+
+# The service / contact group value that means "none".
+NO_SERVICE = 0
+NO_GROUP = 0
+
+
+class DncType(models.TextChoices):
+    PERMANENT = "PERMANENT", "Permanent"
+    DAILY = "DAILY", "Daily (until midnight)"
+
+
+class DoNotDial(models.TextChoices):
+    NONE = "NONE", "No"
+    DAILY = "DAILY", "Today (until midnight)"
+    PERMANENT = "PERMANENT", "Permanently"
+
+
+def _client_fk(related_name: str) -> models.ForeignKey:
+    return models.ForeignKey(
+        Client, on_delete=models.CASCADE, db_constraint=False, related_name=related_name
+    )
+
+
+class Provenance(models.Model):
+    """Who added or last changed an entry, when, and from which request or file."""
+
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.CharField(max_length=200, blank=True, default="")
+    # "POST /compliance/dnc/multiplePhoneDnc", "admin", "import", ...
+    added_via = models.CharField(max_length=200, blank=True, default="")
+    # The import file it came from (the legacy Read DNC answers it as "filename").
+    filename = models.CharField(max_length=255, blank=True, default="")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class LegacyEntry(Provenance):
+    """One entry of the legacy list (``/compliance/dnc``). It blocks a call when every value it
+    holds (phone, account, zip: at least one) equals the call's, for its service or, with
+    service 0, every service of the client (the spec's DNC Rules). Phones may hold the vendor's
+    ``*`` wildcards, matched literally."""
+
+    id = models.BigAutoField(primary_key=True)
+    client = _client_fk("legacy_dnc")
+    service_id = models.IntegerField(default=NO_SERVICE, help_text="0: every service")
+    dnc_type = models.CharField(max_length=9, choices=DncType.choices, default=DncType.PERMANENT)
+    phone = models.CharField(max_length=10, blank=True, default="")
+    account = models.CharField(max_length=64, blank=True, default="")
+    zip = models.CharField(max_length=10, blank=True, default="")
+    # Last local date it blocks; NULL: for ever (PERMANENT).
+    blocks_through = models.DateField(null=True, blank=True)
+
+    tenant_path = "client"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "legacy DNC entry"
+        verbose_name_plural = "legacy DNC entries"
+        permissions = [
+            # isBlocked: every Manager and Agent sessions, not only the "Edit DNC Lists" power.
+            ("check_isblocked", "Can ask whether a call is blocked (isBlocked)"),
+        ]
+        constraints = [
+            # The merge key of bulk writes and the one-entry rule. Leading (client, phone):
+            # isBlocked's phone branch and a search by phone.
+            models.UniqueConstraint(
+                fields=["client", "phone", "account", "zip", "service_id", "dnc_type"],
+                name="dnc_legacy_key",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(phone="", account="", zip=""), name="dnc_legacy_not_empty"
+            ),
+        ]
+        indexes = [
+            # isBlocked's account branch (account = %s AND account <> '') and search by account.
+            models.Index(
+                fields=["client", "account", "service_id"],
+                name="dnc_legacy_account",
+                condition=~models.Q(account=""),
+            ),
+            # isBlocked's zip branch.
+            models.Index(
+                fields=["client", "zip", "service_id"],
+                name="dnc_legacy_zip",
+                condition=~models.Q(zip=""),
+            ),
+            # List DNC Entries: WHERE client, dncType[, service] ORDER BY id, a page at a time.
+            models.Index(fields=["client", "dnc_type", "service_id", "id"], name="dnc_legacy_list"),
+            # purge_dnc: the daily entries whose day has passed.
+            models.Index(
+                fields=["blocks_through"],
+                name="dnc_legacy_expiry",
+                condition=models.Q(blocks_through__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.audit_name()
+
+    def audit_name(self) -> str:
+        parts = [
+            f"phone {self.phone}" if self.phone else "",
+            f"account {self.account}" if self.account else "",
+            f"zip {self.zip}" if self.zip else "",
+        ]
+        where = f"service {self.service_id}" if self.service_id else "all services"
+        return f"{' + '.join(p for p in parts if p)} ({self.dnc_type.lower()}, {where})"
+
+    def audit_snapshot(self) -> dict:
+        return {
+            "id": self.pk,
+            "type": self.dnc_type,
+            "serviceId": self.service_id or None,
+            "phone": self.phone or None,
+            "account": self.account or None,
+            "zip": self.zip or None,
+            "blocksThrough": self.blocks_through,
+            "filename": self.filename or None,
+        }
+
+
+class AccountFlag(models.Model):
+    """An account's Do Not Dial flag (the vendor's ACCOUNT table), which isBlocked reads: set by
+    Multiple Account DND (and by agents through their desktop, in the vendor's product)."""
+
+    id = models.BigAutoField(primary_key=True)
+    client = _client_fk("dnc_accounts")
+    account = models.CharField(max_length=64)
+    do_not_dial = models.CharField(
+        max_length=9, choices=DoNotDial.choices, default=DoNotDial.PERMANENT
+    )
+    blocks_through = models.DateField(null=True, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.CharField(max_length=200, blank=True, default="")
+    changed_via = models.CharField(max_length=200, blank=True, default="")
+
+    tenant_path = "client"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "account Do Not Dial flag"
+        constraints = [
+            # The merge key and isBlocked's account-flag probe.
+            models.UniqueConstraint(fields=["client", "account"], name="dnc_account_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"account {self.account}: {self.get_do_not_dial_display()}"
+
+    def audit_snapshot(self) -> dict:
+        return {
+            "id": self.pk,
+            "account": self.account,
+            "doNotDial": self.do_not_dial,
+            "blocksThrough": self.blocks_through,
+        }
+
+
+class ContactGroup(ExplicitIdMixin, models.Model):
+    """A client's contact group (the vendor's ids, such as 1320), managed in the admin and named
+    by dial-time, email and SMS entries."""
+
+    id = models.AutoField(primary_key=True)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contact_groups")
+    name = models.CharField(max_length=200)
+
+    tenant_path = "client"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "name"], name="dnc_contact_group_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+
+class ListEntry(Provenance):
+    """A dial-time phone, email or SMS entry: one per value per contact group per client."""
+
+    id = models.BigAutoField(primary_key=True)
+    contact_group_id = models.IntegerField(default=NO_GROUP, help_text="0: no contact group")
+    # Last local date it blocks; NULL: no expiration.
+    expiration_date = models.DateField(null=True, blank=True)
+
+    tenant_path = "client"
+    objects = TenantQuerySet.as_manager()
+    value_field = ""  # "phone", "email", "sms": the wire key and the column
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.audit_name()
+
+    @property
+    def value(self) -> str:
+        return getattr(self, self.value_field)
+
+    def audit_name(self) -> str:
+        group = f", group {self.contact_group_id}" if self.contact_group_id else ""
+        return f"{self.value}{group}"
+
+    def audit_snapshot(self) -> dict:
+        return {
+            "id": self.pk,
+            self.value_field: self.value,
+            "contactGroupId": self.contact_group_id or None,
+            "expirationDate": self.expiration_date,
+        }
+
+
+def _list_meta(name: str, value: str, verbose: str, plural: str) -> type:
+    """The Meta of one list: its merge key (leading (client, value): isBlocked's dial-time
+    probe, find matching by value) and (client, id) for list pages in id order."""
+    return type(
+        "Meta",
+        (),
+        {
+            "ordering": ["id"],
+            "verbose_name": verbose,
+            "verbose_name_plural": plural,
+            "constraints": [
+                models.UniqueConstraint(
+                    fields=["client", value, "contact_group_id"], name=f"dnc_{name}_key"
+                )
+            ],
+            "indexes": [
+                models.Index(fields=["client", "id"], name=f"dnc_{name}_list"),
+                models.Index(
+                    fields=["expiration_date"],
+                    name=f"dnc_{name}_expiry",
+                    condition=models.Q(expiration_date__isnull=False),
+                ),
+            ],
+        },
+    )
+
+
+class DialtimeEntry(ListEntry):
+    client = _client_fk("dialtime_dnc")
+    phone = models.CharField(max_length=10)
+    value_field = "phone"
+    Meta = _list_meta("dialtime", "phone", "dial-time DNC entry", "dial-time DNC entries")
+
+
+class EmailEntry(ListEntry):
+    client = _client_fk("email_dnc")
+    email = models.CharField(max_length=254)
+    value_field = "email"
+    Meta = _list_meta("email", "email", "email DNC entry", "email DNC entries")
+
+
+class SmsEntry(ListEntry):
+    client = _client_fk("sms_dnc")
+    sms = models.CharField(max_length=10)
+    value_field = "sms"
+    Meta = _list_meta("sms", "sms", "SMS DNC entry", "SMS DNC entries")
+
+
+class DncList(models.TextChoices):
+    """The lists a counter counts; legacy entries by type."""
+
+    LEGACY_PERMANENT = "legacy:PERMANENT"
+    LEGACY_DAILY = "legacy:DAILY"
+    DIALTIME = "dialtime"
+    EMAIL = "email"
+    SMS = "sms"
+    ACCOUNT = "account"
+
+
+class DncCounter(models.Model):
+    """How many rows a list holds, per (client, list, service): what ``info`` answers instead of
+    counting. Written only by the triggers of migration 0002; never by Python code.
+
+    ``client_id`` is a plain column: a client's deletion deletes its entries (the triggers then
+    lower these rows to 0) and its counters in any order."""
+
+    client_id = models.IntegerField()
+    list = models.CharField(max_length=20, choices=DncList.choices)
+    service_id = models.IntegerField(default=NO_SERVICE)
+    size = models.BigIntegerField(default=0)
+
+    tenant_path = "client_id"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client_id", "list", "service_id"], name="dnc_counter_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.list} of client {self.client_id}, service {self.service_id}: {self.size}"

@@ -1,0 +1,109 @@
+"""``GET /compliance/complianceCheck/isBlocked``: the check before every dial.
+
+Its cost is one statement (``dnc/selectors.py``): the session comes from a per-process cache
+(``VerifiedLaterLVSessionAuthentication``) and is re-checked inside the same statement as the
+lists, so a call is one round trip to the database. Nothing is audited (a read) and no model
+instance is built on the way. bench/README.md has the figures.
+"""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from livevox_site.api import TenantViewSet
+from livevox_site.auth import VerifiedLaterLVSessionAuthentication
+from livevox_site.errors import InvalidInput
+from livevox_site.lenient import parse_int, query
+from livevox_site.selectors import session_usable_clause
+
+from .. import selectors
+from ..models import LegacyEntry
+from ..wire import local_today, optional, parse_account, parse_phone, parse_zip
+from .common import ERROR_BODY, client_zone, doc
+
+
+def check_input(params: dict[str, str]) -> selectors.CheckInput:
+    """The query of isBlocked (names already lower-cased, empty values dropped)."""
+    if "service" not in params:
+        raise InvalidInput("service is required", field="service")
+    service_id = parse_int(params["service"], "service", min_value=1)
+    check = selectors.CheckInput(
+        service_id=service_id,
+        # The spec: a legacy entry such as 209******* is found by asking for 209*******.
+        phone=optional(parse_phone, params.get("phone"), "phone", wildcards=True),
+        account=optional(parse_account, params.get("account"), "account"),
+        zip=optional(parse_zip, params.get("zip"), "zip"),
+    )
+    if not (check.phone or check.account or check.zip):
+        raise InvalidInput("At least one of phone, account or zip is required")
+    return check
+
+
+class IsBlockedViewSet(TenantViewSet):
+    """isBlocked reads no rows through the ORM; the queryset only declares the tenant scope
+    the base viewset requires."""
+
+    queryset = LegacyEntry.objects.none()
+    read_perm = "dnc.check_isblocked"
+    write_perm = "dnc.check_isblocked"
+    agent_actions = ("is_blocked",)
+    authentication_classes = [VerifiedLaterLVSessionAuthentication]
+
+    @doc(
+        "complianceCheckIsBlocked",
+        summary="Is Blocked",
+        tags=["compliance checks"],
+        parameters=[
+            OpenApiParameter("client", int, description="Act for this client (Sysadmins only)"),
+            OpenApiParameter("service", int, required=True),
+            OpenApiParameter("phone", str, description="10 digits; +1, spaces, dashes allowed"),
+            OpenApiParameter("account", str),
+            OpenApiParameter("zip", str),
+        ],
+        responses={
+            200: serializers.Serializer,
+            400: OpenApiResponse(
+                ERROR_BODY,
+                description="202: no service, or no phone, account or zip, or a malformed one",
+            ),
+            401: OpenApiResponse(description="No valid LV-Session"),
+            403: OpenApiResponse(ERROR_BODY, description="Role not allowed"),
+        },
+    )
+    def is_blocked(self, request):
+        check = check_input(query(request))
+        client = request.client
+        today = local_today(client_zone(client))
+        session = request.auth
+        if getattr(request, "lv_session_cached", False):
+            clause = session_usable_clause(session.key)
+            current, service_known, blocked = (False, False, False)
+            if clause is not None:
+                _, usable_sql, params = clause
+                current, service_known, blocked = selectors.is_blocked_for_session(
+                    usable_sql=usable_sql,
+                    session_params=params,
+                    role=request.user.role,
+                    client=client,
+                    check=check,
+                    today=today,
+                )
+            if not current:
+                # Logged out, expired, revoked, deactivated, or the role or the client changed
+                # since the cache was filled: ask the database again, from the start.
+                VerifiedLaterLVSessionAuthentication.forget(session.key)
+                return self._again(request)
+        else:
+            service_known, blocked = selectors.is_blocked(client=client, check=check, today=today)
+        if not service_known:
+            raise InvalidInput(
+                f"service: no service {check.service_id} in this client", field="service"
+            )
+        return Response({"result": blocked})
+
+    def _again(self, request):
+        # DRF authenticates again when the request holds no user.
+        request.__dict__.pop("_user", None)
+        request.__dict__.pop("_auth", None)
+        self.initial(request)
+        return self.is_blocked(request)

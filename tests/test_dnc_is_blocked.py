@@ -1,0 +1,214 @@
+"""GET /compliance/complianceCheck/isBlocked: the spec's DNC Rules table verbatim, account flags,
+the dial-time list, expiry at the client's midnight, bad input, and the cached session path."""
+
+from datetime import date, datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from dnc.demo import seed_dnc_rules
+from dnc.models import AccountFlag, DialtimeEntry, DncType, DoNotDial, LegacyEntry
+from livevox_site.models import LVSession, PhoneDncType
+
+URL = "/compliance/complianceCheck/isBlocked"
+
+# The spec's isBlocked table: (query, result). Its first row lost its "service = 123".
+RULES = [
+    ("phone=4152257000&service=123", True),
+    ("phone=5034441000&service=123", True),
+    ("phone=3133335000&service=123", False),
+    ("phone=6173432000&account=A12345&service=456", True),
+    ("phone=4152257000&account=A12345&service=123", True),
+    ("phone=7024441000&account=A6789&service=123", True),
+    ("phone=4152257000&account=A12345&service=456", False),
+    ("phone=2016668000&account=A6789&service=789", False),
+    ("phone=6173432000&service=456", False),
+    ("account=A12345&service=456", False),
+    ("zip=94110&service=456", True),
+]
+
+
+@pytest.fixture
+def rules(client_b):
+    return seed_dnc_rules(client_b)
+
+
+@pytest.fixture
+def beta(api, rules):
+    return api("outsider")  # a Superuser of client 93119
+
+
+@pytest.mark.parametrize(("params", "result"), RULES)
+def test_it_answers_every_row_of_the_dnc_rules_table(beta, params, result):
+    response = beta.get(f"{URL}?{params}")
+    assert response.status_code == 200, response.content
+    assert response.content == (b'{"result":true}' if result else b'{"result":false}')
+
+
+def test_it_answers_the_spec_example_with_client_and_capitalized_zip(beta):
+    response = beta.get(
+        f"{URL}?client=93119&service=93126&phone=4155553761&account=QA1619323260000&Zip=94114"
+    )
+    assert response.status_code == 200
+    assert response.json() == {"result": False}
+
+
+def test_the_zip_entry_blocks_any_call_to_that_zip_in_every_service(beta):
+    for service in (123, 456, 789, 93126):
+        assert beta.get(f"{URL}?service={service}&phone=3133335000&zip=94110").json() == {
+            "result": True
+        }
+
+
+def test_wildcards_are_matched_literally(beta, client_b):
+    LegacyEntry.objects.create(client=client_b, phone="209*******")
+    assert beta.get(f"{URL}?service=123&phone=2093334545").json() == {"result": False}
+    assert beta.get(f"{URL}?service=123&phone=209*******").json() == {"result": True}
+
+
+def test_phone_punctuation_is_normalized(beta):
+    for phone in ("+1 (415) 225-7000", "415.225.7000", "14152257000"):
+        response = beta.get(f"{URL}?{urlencode({'service': 123, 'phone': phone})}")
+        assert response.json() == {"result": True}, phone
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ("phone=4152257000", "service is required"),
+        ("service=123", "At least one of phone, account or zip is required"),
+        ("service=123&phone=&account=&zip=", "At least one of phone, account or zip is required"),
+        ("service=abc&phone=4152257000", "service must be a whole number"),
+        ("service=123&phone=41522", "phone must be 10 digits"),
+        (
+            "service=123&phone=4152257000x",
+            "phone may hold only digits, spaces, dashes, dots, parentheses and a leading +1",
+        ),
+        ("service=123&zip=9411", "zip must be a 5-digit zip code"),
+        ("service=20180&phone=4152257000", "service: no service 20180 in this client"),
+    ],
+)
+def test_bad_input_is_a_400_with_code_202(beta, params, message):
+    response = beta.get(f"{URL}?{params}")
+    assert response.status_code == 400
+    assert response.json() == {"code": 202, "message": message}
+
+
+def test_the_account_do_not_dial_flag_blocks_every_phone_of_the_account(beta, client_b):
+    AccountFlag.objects.create(client=client_b, account="ACC-1", do_not_dial=DoNotDial.PERMANENT)
+    AccountFlag.objects.create(client=client_b, account="ACC-2", do_not_dial=DoNotDial.NONE)
+    assert beta.get(f"{URL}?service=789&account=ACC-1&phone=3133335000").json()["result"]
+    assert not beta.get(f"{URL}?service=789&account=ACC-2&phone=3133335000").json()["result"]
+
+
+def test_a_dial_time_client_is_blocked_by_its_dial_time_list(api, client_a):
+    DialtimeEntry.objects.create(client=client_a, phone="4155553734", contact_group_id=1320)
+    DialtimeEntry.objects.create(
+        client=client_a, phone="4155553767", expiration_date=date(2018, 3, 1)
+    )
+    manager = api("manager")
+    assert manager.get(f"{URL}?service=20180&phone=4155553734").json() == {"result": True}
+    assert manager.get(f"{URL}?service=20180&phone=4155553767").json() == {"result": False}
+
+
+def test_a_legacy_client_does_not_read_a_dial_time_list(beta, client_b):
+    DialtimeEntry.objects.create(client=client_b, phone="3133335000")
+    assert beta.get(f"{URL}?service=123&phone=3133335000").json() == {"result": False}
+    client_b.phone_dnc_type = PhoneDncType.DIAL_TIME
+    client_b.save()
+    assert beta.get(f"{URL}?service=123&phone=3133335000").json() == {"result": True}
+
+
+def test_another_clients_entries_never_block(api, rules):
+    # The same phone, asked by client 4199 (its own service): client 93119's entry is not its.
+    assert api("manager").get(f"{URL}?service=20180&phone=5034441000").json() == {"result": False}
+
+
+PACIFIC = ZoneInfo("America/Los_Angeles")  # client 93119's zone
+
+
+def test_a_daily_entry_blocks_until_midnight_in_the_clients_time_zone(beta, client_b):
+    LegacyEntry.objects.create(
+        client=client_b,
+        phone="3133335000",
+        dnc_type=DncType.DAILY,
+        blocks_through=date(2026, 3, 6),
+    )
+    AccountFlag.objects.create(
+        client=client_b,
+        account="D1",
+        do_not_dial=DoNotDial.DAILY,
+        blocks_through=date(2026, 3, 6),
+    )
+    asks = (f"{URL}?service=123&phone=3133335000", f"{URL}?service=123&account=D1")
+    # 23:59 in Los Angeles on 3/6 is 07:59 UTC on 3/7: still the 6th there.
+    with time_machine.travel(datetime(2026, 3, 6, 23, 59, tzinfo=PACIFIC), tick=False):
+        assert [beta.get(ask).json()["result"] for ask in asks] == [True, True]
+    with time_machine.travel(datetime(2026, 3, 7, 0, 0, 1, tzinfo=PACIFIC), tick=False):
+        assert [beta.get(ask).json()["result"] for ask in asks] == [False, False]
+
+
+def test_an_entry_expiring_on_3_6_first_allows_a_call_on_3_7(api, client_a):
+    DialtimeEntry.objects.create(
+        client=client_a, phone="4155553767", expiration_date=date(2026, 3, 6)
+    )
+    eastern = ZoneInfo("America/New_York")
+    ask = f"{URL}?service=20180&phone=4155553767"
+    with time_machine.travel(datetime(2026, 3, 6, 23, 59, tzinfo=eastern), tick=False):
+        assert api("manager").get(ask).json() == {"result": True}
+    with time_machine.travel(datetime(2026, 3, 7, 0, 0, 1, tzinfo=eastern), tick=False):
+        assert api("manager").get(ask).json() == {"result": False}
+
+
+@pytest.mark.parametrize(
+    ("who", "agent", "status"),
+    [
+        ("sysadmin", False, 200),
+        ("superuser", False, 200),
+        ("manager", False, 200),
+        ("manager_with_dnc_power", False, 200),
+        ("it_user", False, 403),
+        ("agent", True, 200),
+        ("manager", True, 200),
+        (None, False, 401),
+    ],
+)
+def test_who_may_ask(api, client_a, who, agent, status):
+    response = api(who, agent=agent).get(f"{URL}?service=20180&phone=4155553734")
+    assert response.status_code == status, response.content
+
+
+def test_only_a_sysadmin_may_ask_for_another_client(api, rules):
+    ask = f"{URL}?client=93119&service=123&phone=4152257000"
+    assert api("sysadmin").get(ask).json() == {"result": True}
+    assert api("superuser").get(ask).status_code == 403
+
+
+def test_a_cached_session_still_ends_at_logout(beta, django_assert_max_num_queries):
+    ask = f"{URL}?service=123&phone=4152257000"
+    assert beta.get(ask).json() == {"result": True}  # fills the cache
+    with django_assert_max_num_queries(2):  # the check, with the session re-checked inside
+        assert beta.get(ask).json() == {"result": True}
+    LVSession.objects.filter(key=beta.session_id).delete()
+    assert beta.get(ask).status_code == 401
+
+
+def test_a_cached_session_follows_a_role_change(api, persona, client_a):
+    manager = api("manager")
+    ask = f"{URL}?service=20180&phone=4155553734"
+    assert manager.get(ask).status_code == 200
+    user = persona("manager")
+    user.role = "IT_USER"
+    user.save()
+    assert manager.get(ask).status_code == 403
+
+
+def test_a_cached_session_follows_a_change_of_the_clients_dnc_type(beta, client_b):
+    DialtimeEntry.objects.create(client=client_b, phone="3133335000")
+    ask = f"{URL}?service=123&phone=3133335000"
+    assert beta.get(ask).json() == {"result": False}
+    client_b.phone_dnc_type = PhoneDncType.DIAL_TIME
+    client_b.save()
+    assert beta.get(ask).json() == {"result": True}
