@@ -1,0 +1,2 @@
+"""django-filter FilterSets of the DNC lists: a list's query and a search's body feed the same
+FilterSet."""
