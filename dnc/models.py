@@ -122,6 +122,8 @@ class LegacyEntry(Provenance):
             ),
             # List DNC Entries: WHERE client, dncType[, service] ORDER BY id, a page at a time.
             models.Index(fields=["client", "dnc_type", "service_id", "id"], name="dnc_legacy_list"),
+            # The admin's change list: WHERE client ORDER BY id DESC, a page at a time.
+            models.Index(fields=["client", "id"], name="dnc_legacy_recent"),
             # purge_dnc: the daily entries whose day has passed.
             models.Index(
                 fields=["blocks_through"],
@@ -266,6 +268,7 @@ def _list_meta(name: str, value: str, verbose: str, plural: str) -> type:
                 )
             ],
             "indexes": [
+                # List pages (API and admin): WHERE client ORDER BY id, a page at a time.
                 models.Index(fields=["client", "id"], name=f"dnc_{name}_list"),
                 models.Index(
                     fields=["expiration_date"],
