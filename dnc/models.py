@@ -270,6 +270,12 @@ def _list_meta(name: str, value: str, verbose: str, plural: str) -> type:
             "indexes": [
                 # List pages (API and admin): WHERE client ORDER BY id, a page at a time.
                 models.Index(fields=["client", "id"], name=f"dnc_{name}_list"),
+                # The admin's contact group filter, a group's deletion check.
+                models.Index(
+                    fields=["client", "contact_group_id", "id"],
+                    name=f"dnc_{name}_group",
+                    condition=~models.Q(contact_group_id=NO_GROUP),
+                ),
                 models.Index(
                     fields=["expiration_date"],
                     name=f"dnc_{name}_expiry",
