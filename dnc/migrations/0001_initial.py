@@ -2,8 +2,9 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import livevox_site.models
 from django.db import migrations, models
+
+import livevox_site.models
 
 
 class Migration(migrations.Migration):
