@@ -212,3 +212,124 @@ def test_a_cached_session_follows_a_change_of_the_clients_dnc_type(beta, client_
     client_b.phone_dnc_type = PhoneDncType.DIAL_TIME
     client_b.save()
     assert beta.get(ask).json() == {"result": True}
+
+
+# --- the explain extension (issue 13) ---------------------------------------------------------
+
+EXPLAINED = {
+    "phone=4152257000&service=123": [
+        {
+            "list": "legacy",
+            "id": 1,
+            "matched": "phone",
+            "level": "service",
+            "serviceId": 123,
+            "type": "PERMANENT",
+        }
+    ],
+    "phone=4152257000&account=A12345&service=123": [
+        {
+            "list": "legacy",
+            "id": 1,
+            "matched": "phone",
+            "level": "service",
+            "serviceId": 123,
+            "type": "PERMANENT",
+        }
+    ],
+    "phone=5034441000&service=123": [
+        {"list": "legacy", "id": 4, "matched": "phone", "level": "client", "type": "PERMANENT"}
+    ],
+    "phone=6173432000&account=A12345&service=456": [
+        {
+            "list": "legacy",
+            "id": 2,
+            "matched": "phone+account",
+            "level": "service",
+            "serviceId": 456,
+            "type": "PERMANENT",
+        }
+    ],
+    "phone=7024441000&account=A6789&service=123": [
+        {
+            "list": "legacy",
+            "id": 6,
+            "matched": "account",
+            "level": "service",
+            "serviceId": 123,
+            "type": "PERMANENT",
+        }
+    ],
+    "zip=94110&service=456": [
+        {"list": "legacy", "id": 5, "matched": "zip", "level": "client", "type": "PERMANENT"}
+    ],
+}
+
+
+@pytest.fixture
+def rules_with_spec_ids(client_b):
+    from dnc.demo import DNC_RULES
+
+    for dnc_id, service_id, phone, account, zip_code in DNC_RULES:
+        LegacyEntry.objects.create(
+            id=dnc_id,
+            client=client_b,
+            service_id=service_id,
+            phone=phone,
+            account=account,
+            zip=zip_code,
+        )
+
+
+@pytest.mark.parametrize(("params", "result"), RULES)
+def test_explain_names_the_entries_that_block_every_row_of_the_table(
+    api, rules_with_spec_ids, params, result
+):
+    body = api("outsider").get(f"{URL}?{params}&explain=true").json()
+    assert body == {"result": result, "reasons": EXPLAINED.get(params, [])}
+
+
+def test_without_explain_the_answer_is_exactly_the_vendors(api, rules_with_spec_ids):
+    response = api("outsider").get(f"{URL}?phone=4152257000&service=123&explain=false")
+    assert response.content == b'{"result":true}'
+
+
+def test_explain_names_flags_and_dial_time_entries_with_their_last_day(api, client_a):
+    flag = AccountFlag.objects.create(
+        client=client_a,
+        account="ACC-9",
+        do_not_dial=DoNotDial.DAILY,
+        blocks_through=date(2030, 1, 1),
+    )
+    entry = DialtimeEntry.objects.create(
+        client=client_a,
+        phone="4155553734",
+        contact_group_id=1320,
+        expiration_date=date(2030, 5, 1),
+    )
+    body = (
+        api("manager")
+        .get(f"{URL}?service=20180&phone=4155553734&account=ACC-9&explain=true")
+        .json()
+    )
+    assert body == {
+        "result": True,
+        "reasons": [
+            {
+                "list": "dialtime",
+                "id": entry.pk,
+                "matched": "phone",
+                "level": "client",
+                "contactGroupId": 1320,
+                "blocksThrough": "2030-05-01",
+            },
+            {
+                "list": "account",
+                "id": flag.pk,
+                "matched": "account",
+                "level": "client",
+                "type": "DAILY",
+                "blocksThrough": "2030-01-01",
+            },
+        ],
+    }

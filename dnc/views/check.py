@@ -6,17 +6,18 @@ lists, so a call is one round trip to the database. Nothing is audited (a read) 
 instance is built on the way. bench/README.md has the figures.
 """
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from livevox_site.api import TenantViewSet
 from livevox_site.auth import VerifiedLaterLVSessionAuthentication
 from livevox_site.errors import InvalidInput
-from livevox_site.lenient import parse_int, query
+from livevox_site.lenient import parse_bool, parse_int, query
 from livevox_site.selectors import session_usable_clause
 
 from .. import selectors
+from ..decisions import Contact, dnc_reasons
 from ..models import LegacyEntry
 from ..wire import local_today, optional, parse_account, parse_phone, parse_zip
 from .common import ERROR_BODY, client_zone, doc
@@ -59,9 +60,25 @@ class IsBlockedViewSet(TenantViewSet):
             OpenApiParameter("phone", str, description="10 digits; +1, spaces, dashes allowed"),
             OpenApiParameter("account", str),
             OpenApiParameter("zip", str),
+            OpenApiParameter(
+                "explain",
+                bool,
+                description="Extension (not in the vendor's API): add `reasons`, each row or "
+                'flag that blocks the call. Without it the answer is exactly `{"result": bool}`.',
+            ),
         ],
         responses={
-            200: serializers.Serializer,
+            200: inline_serializer(
+                "DncIsBlockedResult",
+                {
+                    "result": serializers.BooleanField(),
+                    "reasons": serializers.ListField(
+                        child=serializers.DictField(),
+                        required=False,
+                        help_text="Only with explain=true (an extension)",
+                    ),
+                },
+            ),
             400: OpenApiResponse(
                 ERROR_BODY,
                 description="202: no service, or no phone, account or zip, or a malformed one",
@@ -71,7 +88,9 @@ class IsBlockedViewSet(TenantViewSet):
         },
     )
     def is_blocked(self, request):
-        check = check_input(query(request))
+        params = query(request)
+        check = check_input(params)
+        explain = "explain" in params and parse_bool(params["explain"], "explain")
         client = request.client
         today = local_today(client_zone(client))
         session = request.auth
@@ -99,7 +118,14 @@ class IsBlockedViewSet(TenantViewSet):
             raise InvalidInput(
                 f"service: no service {check.service_id} in this client", field="service"
             )
-        return Response({"result": blocked})
+        if not explain:
+            return Response({"result": blocked})
+        # The extension (issue 13): which rows block, read set-wise like contactCheck does.
+        contact = Contact(
+            service_id=check.service_id, phone=check.phone, account=check.account, zip=check.zip
+        )
+        (reasons,) = dnc_reasons(client=client, contacts=[contact], today=today)
+        return Response({"result": blocked, "reasons": reasons})
 
     def _again(self, request):
         # DRF authenticates again when the request holds no user.

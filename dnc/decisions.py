@@ -1,0 +1,203 @@
+"""Why a contact is blocked by the DNC lists, for one contact or fifty thousand (the Extensions
+of issue 13: ``isBlocked?explain=true``, contactCheck and its batch).
+
+The rules are isBlocked's (``dnc/selectors.py``), evaluated set-wise: one query per list for a
+whole batch (the values of every item in one ``IN`` list, sent in chunks), then each item is
+matched in Python against the few rows found. isBlocked itself stays the single statement; this
+module explains.
+
+A reason is a dict in the wire's camelCase:
+``{"list": "legacy", "id": 3, "matched": "phone+account", "level": "client", "type":
+"PERMANENT"}``; ``level`` is "client" (every service) or "service" (with ``serviceId``); a dated
+or daily row has ``blocksThrough`` (its last blocking day, ``yyyy-MM-dd`` in the client's zone).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from livevox_site.models import Client, PhoneDncType
+
+from .models import (
+    NO_SERVICE,
+    AccountFlag,
+    DialtimeEntry,
+    DoNotDial,
+    EmailEntry,
+    LegacyEntry,
+    SmsEntry,
+)
+
+CHUNK = 5000  # values per IN list: under SQLite's variable limit, small plans on PostgreSQL
+
+
+class Channel:
+    CALL = "CALL"
+    SMS = "SMS"
+    EMAIL = "EMAIL"
+    ALL = (CALL, SMS, EMAIL)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One contact to decide about; "" for a value not given. ``sms`` defaults to the phone."""
+
+    service_id: int
+    phone: str = ""
+    account: str = ""
+    zip: str = ""
+    email: str = ""
+    sms: str = ""
+    channel: str = Channel.CALL
+
+
+def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
+    pending = sorted({value for value in values if value})
+    for start in range(0, len(pending), CHUNK):
+        yield pending[start : start + CHUNK]
+
+
+def _not_expired(queryset, column: str, today: date):
+    from django.db.models import Q
+
+    return queryset.filter(Q(**{f"{column}__isnull": True}) | Q(**{f"{column}__gte": today}))
+
+
+def _legacy_rows(client: Client, contacts: Sequence[Contact], today: date) -> list[LegacyEntry]:
+    base = _not_expired(LegacyEntry.objects.filter(client=client), "blocks_through", today)
+    services = {NO_SERVICE, *(c.service_id for c in contacts)}
+    base = base.filter(service_id__in=services)
+    found: dict[int, LegacyEntry] = {}
+    for column in ("phone", "account", "zip"):
+        for chunk in _chunks(getattr(c, column) for c in contacts):
+            for entry in base.filter(**{f"{column}__in": chunk}):
+                found[entry.pk] = entry
+    return list(found.values())
+
+
+def _legacy_matches(entry: LegacyEntry, contact: Contact) -> bool:
+    if entry.service_id not in (NO_SERVICE, contact.service_id):
+        return False
+    held = [
+        (entry.phone, contact.phone),
+        (entry.account, contact.account),
+        (entry.zip, contact.zip),
+    ]
+    return any(value for value, _ in held) and all(
+        not value or value == asked for value, asked in held
+    )
+
+
+def _legacy_reason(entry: LegacyEntry) -> dict:
+    matched = "+".join(name for name in ("phone", "account", "zip") if getattr(entry, name))
+    reason = {
+        "list": "legacy",
+        "id": entry.pk,
+        "matched": matched,
+        "level": "service" if entry.service_id else "client",
+        "type": entry.dnc_type,
+    }
+    if entry.service_id:
+        reason["serviceId"] = entry.service_id
+    if entry.blocks_through is not None:
+        reason["blocksThrough"] = entry.blocks_through.isoformat()
+    return reason
+
+
+def _by_value(model, column: str, client: Client, values: Iterable[str], today: date) -> dict:
+    base = _not_expired(model.objects.filter(client=client), "expiration_date", today)
+    found: dict[str, list] = defaultdict(list)
+    for chunk in _chunks(values):
+        for entry in base.filter(**{f"{column}__in": chunk}).order_by("id"):
+            found[getattr(entry, column)].append(entry)
+    return found
+
+
+def _list_reason(list_name: str, entry) -> dict:
+    reason = {"list": list_name, "id": entry.pk, "matched": entry.value_field, "level": "client"}
+    if entry.contact_group_id:
+        reason["contactGroupId"] = entry.contact_group_id
+    if entry.expiration_date is not None:
+        reason["blocksThrough"] = entry.expiration_date.isoformat()
+    return reason
+
+
+def dnc_reasons(*, client: Client, contacts: Sequence[Contact], today: date) -> list[list[dict]]:
+    """For each contact, in order, the rows that block it (empty: the lists allow it).
+
+    A call (``Channel.CALL``) is blocked as isBlocked says: legacy entries, the account's Do
+    Not Dial flag, and for a Dial-Time client the dial-time list. A text (``SMS``) is blocked
+    by the account flag and the SMS list (of ``sms``, or the phone); an email by the account
+    flag and the email list."""
+    legacy = _legacy_rows(client, [c for c in contacts if c.channel == Channel.CALL], today)
+    legacy_by_key: dict[str, list[LegacyEntry]] = defaultdict(list)
+    for entry in legacy:
+        for column in ("phone", "account", "zip"):
+            value = getattr(entry, column)
+            if value:
+                legacy_by_key[f"{column}:{value}"].append(entry)
+    flags = {
+        flag.account: flag
+        for chunk in _chunks(c.account for c in contacts)
+        for flag in _not_expired(
+            AccountFlag.objects.filter(client=client, account__in=chunk).exclude(
+                do_not_dial=DoNotDial.NONE
+            ),
+            "blocks_through",
+            today,
+        )
+    }
+    dial_time = client.phone_dnc_type == PhoneDncType.DIAL_TIME
+    calls = [c.phone for c in contacts if c.channel == Channel.CALL]
+    dialtime = _by_value(DialtimeEntry, "phone", client, calls if dial_time else [], today)
+    texts = [c.sms or c.phone for c in contacts if c.channel == Channel.SMS]
+    sms = _by_value(SmsEntry, "sms", client, texts, today)
+    mails = [c.email for c in contacts if c.channel == Channel.EMAIL]
+    emails = _by_value(EmailEntry, "email", client, mails, today)
+
+    answers = []
+    for contact in contacts:
+        reasons: list[dict] = []
+        if contact.channel == Channel.CALL:
+            seen: set[int] = set()
+            for column in ("phone", "account", "zip"):
+                value = getattr(contact, column)
+                for entry in legacy_by_key.get(f"{column}:{value}", []) if value else []:
+                    if entry.pk not in seen and _legacy_matches(entry, contact):
+                        seen.add(entry.pk)
+                        reasons.append(_legacy_reason(entry))
+            reasons += [_list_reason("dialtime", e) for e in dialtime.get(contact.phone, [])]
+        elif contact.channel == Channel.SMS:
+            reasons += [_list_reason("sms", e) for e in sms.get(contact.sms or contact.phone, [])]
+        else:
+            reasons += [_list_reason("email", e) for e in emails.get(contact.email, [])]
+        flag = flags.get(contact.account) if contact.account else None
+        if flag is not None:
+            reason = {
+                "list": "account",
+                "id": flag.pk,
+                "matched": "account",
+                "level": "client",
+                "type": flag.do_not_dial,
+            }
+            if flag.blocks_through is not None:
+                reason["blocksThrough"] = flag.blocks_through.isoformat()
+            reasons.append(reason)
+        answers.append(reasons)
+    return answers
+
+
+def dnc_allowed_again(reasons: Sequence[dict], zone: ZoneInfo) -> datetime | None:
+    """The first moment no DNC row blocks any more: the midnight after the latest last day of
+    the blocking rows; None when one of them blocks for ever (a permanent entry or flag, an
+    entry without expiration). Only call it with a non-empty ``reasons``."""
+    last_days = []
+    for reason in reasons:
+        through = reason.get("blocksThrough")
+        if through is None:
+            return None
+        last_days.append(date.fromisoformat(through))
+    day = max(last_days) + timedelta(days=1)
+    return datetime.combine(day, time(), tzinfo=zone)
