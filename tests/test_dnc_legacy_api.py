@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from dnc.demo import seed_dnc_rules
+from dnc.demo import DNC_RULES, seed_dnc_rules
 from dnc.models import AccountFlag, DncType, DoNotDial, LegacyEntry
 from livevox_site.lenient import epoch_ms
-from livevox_site.models import AuditEntry
+from livevox_site.models import AuditEntry, sync_id_sequence
 
 B = 93119
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -41,6 +41,15 @@ RULE_ITEMS = [
 
 @pytest.fixture
 def rules(client_b):
+    """The DNC Rules table with the spec's own DNC IDs (1-6), so answers read like the spec
+    (PostgreSQL's sequences do not restart between tests); ``seed_dnc_rules`` finds them."""
+    LegacyEntry.objects.bulk_create(
+        LegacyEntry(
+            id=dnc_id, client=client_b, service_id=service, phone=phone, account=account, zip=zip_
+        )
+        for dnc_id, service, phone, account, zip_ in DNC_RULES
+    )
+    sync_id_sequence(LegacyEntry)
     entries = seed_dnc_rules(client_b)
     assert [entry.pk for entry in entries] == [1, 2, 3, 4, 5, 6]
     return entries
