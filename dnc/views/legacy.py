@@ -316,7 +316,7 @@ class LegacyDncViewSet(TenantViewSet):
     @doc(
         "dncList",
         summary="List DNC Entries",
-        parameters=[CLIENT, *query_parameters(exclude=("modifiedAfter",)), *PAGE],
+        parameters=[CLIENT, *query_parameters(), *PAGE],
         responses={200: LIST, **ERRORS},
     )
     def list(self, request):
