@@ -8,7 +8,11 @@ Enabled, which tells either which it is. Agent sessions may call Read, Create, L
 Find Matching DNC; everything else answers them 403.
 """
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -61,7 +65,13 @@ ERRORS = {
     403: OpenApiResponse(ERROR_BODY, description="Role, power or client not allowed"),
     404: OpenApiResponse(ERROR_BODY, description="203 entry not found"),
 }
+
+
+# Enum values are strings with their values in the help text, not enums: the input is case- and
+# underscore-insensitive ("Daily" is DAILY), which an enum would deny, and named enum components
+# collide with the site's other "type" fields.
 TYPE_HELP = "PERMANENT or DAILY (any case); DAILY blocks until midnight in the client's zone"
+TYPE_OUT = "PERMANENT or DAILY"
 BLOCK_HELP = "PERMANENT, DAILY, or NONE to remove the block"
 
 _values = {
@@ -75,7 +85,7 @@ _values = {
 CREATE_BODY = inline_serializer(
     "DncLegacyCreate",
     {
-        "type": serializers.ChoiceField(choices=DncType.values, help_text=TYPE_HELP),
+        "type": serializers.CharField(help_text=TYPE_HELP),
         **_values,
         "clientId": serializers.IntegerField(
             required=False, help_text="Ignored: the session's client (or ?client=)"
@@ -88,7 +98,7 @@ READ = inline_serializer(
     {
         "id": serializers.IntegerField(),
         "clientId": serializers.IntegerField(),
-        "type": serializers.ChoiceField(choices=DncType.values),
+        "type": serializers.CharField(help_text=TYPE_OUT),
         **_values,
         "filename": serializers.CharField(required=False, help_text="The import file it came from"),
     },
@@ -98,7 +108,7 @@ ITEM = inline_serializer(
     {
         "id": serializers.IntegerField(),
         "clientId": serializers.IntegerField(),
-        "dncType": serializers.ChoiceField(choices=DncType.values),
+        "dncType": serializers.CharField(help_text=TYPE_OUT),
         **_values,
     },
     many=True,
@@ -131,7 +141,7 @@ ENABLED = inline_serializer("DncLegacyEnabled", {"result": serializers.BooleanFi
 PHONE_BODY = inline_serializer(
     "DncLegacyMultiplePhone",
     {
-        "block": serializers.ChoiceField(choices=services.BLOCKS, help_text=BLOCK_HELP),
+        "block": serializers.CharField(help_text=BLOCK_HELP),
         "phoneDncEntry": inline_serializer(
             "DncLegacyPhoneEntry",
             {
@@ -179,7 +189,7 @@ ACCOUNT_BODY = inline_serializer(
             "DncLegacyAccountEntry",
             {
                 "account": serializers.CharField(),
-                "block": serializers.ChoiceField(choices=services.BLOCKS, help_text=BLOCK_HELP),
+                "block": serializers.CharField(help_text=BLOCK_HELP),
             },
             many=True,
             help_text=f"At most {services.MAX_BULK_LINES} lines",
@@ -202,9 +212,7 @@ ACCOUNT_PHONE_BODY = inline_serializer(
                             max_value=services.MAX_ORDINAL,
                             help_text="The phone's position on the account (checked, not kept)",
                         ),
-                        "phoneBlock": serializers.ChoiceField(
-                            choices=services.BLOCKS, help_text=BLOCK_HELP
-                        ),
+                        "phoneBlock": serializers.CharField(help_text=BLOCK_HELP),
                     },
                     many=True,
                     help_text="Each phone is a line, numbered across the accounts",
