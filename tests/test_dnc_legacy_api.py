@@ -799,3 +799,20 @@ def test_an_agent_session_may_read_create_list_count_and_find(api, rules):
     for method, path, body in CALLS:
         if method == "DELETE" or "multiple" in path:
             assert agent.call(method, path, body).status_code == 403, path
+
+
+def test_a_changed_flag_records_who_changed_it_and_an_unchanged_one_keeps_it(api, rules, persona):
+    body = {"accountDndEntry": [{"account": "QA1", "block": "PERMANENT"}]}
+    url = "/compliance/dnc/multipleAccountDnd"
+    assert api("outsider").post(url, body).json()["successfulEntries"] == 1
+    sysadmin = api("sysadmin")  # of client A, acting for client B
+    assert sysadmin.post(f"{url}?client={B}", body).json()["duplicateEntries"] == 1
+    assert AccountFlag.objects.get(account="QA1").changed_by == str(persona("outsider"))
+    daily = {"accountDndEntry": [{"account": "QA1", "block": "DAILY"}]}
+    assert sysadmin.post(f"{url}?client={B}", daily).json()["successfulEntries"] == 1
+    flag = AccountFlag.objects.get(account="QA1")
+    assert (flag.do_not_dial, flag.changed_by, flag.changed_via) == (
+        DoNotDial.DAILY,
+        str(persona("sysadmin")),
+        f"POST {url}",
+    )

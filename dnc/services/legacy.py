@@ -10,8 +10,17 @@ the request or tool (``"POST /compliance/dnc"``, ``"admin"``), kept on the entry
 audit trail.
 
 Bulk lines (the three ``multiple*`` methods) are checked by plain functions, then written with
-``livevox_site.bulk.bulk_upsert`` (one statement per batch). Lines count from 1 in the order
-sent; a bad line never stops the good ones.
+``livevox_site.bulk.bulk_upsert`` (one statement per batch); at most ``MAX_BULK_LINES`` lines
+per request. Lines count from 1 in the order sent; a bad line never stops the good ones. What a
+line is:
+
+- Multiple Phone DNC: one ``phoneDncEntry`` (a phone with its services: one entry each);
+- Multiple Account DND: one ``accountDndEntry``;
+- Multiple Account+Phone DND: one phone of an account, numbered across the accounts in the
+  order sent (``account_phone_lines``); an account that names no phones is one failed line.
+
+Each call writes one audit entry: ``bulk_upsert``'s (its counts, the lines' counts and the
+snapshots of what NONE lines removed), or, when only removals happened, one ``audit_deleted``.
 """
 
 import json
@@ -38,6 +47,8 @@ MAX_BULK_LINES = 10_000
 # The ``dnc_legacy_key`` constraint: the merge key of bulk writes and the one-entry rule.
 LEGACY_KEY = ["client", "phone", "account", "zip", "service_id", "dnc_type"]
 ACCOUNT_KEY = ["client", "account"]
+# Who changed a flag, when, through what: rewritten with every change of a flag.
+PROVENANCE = ["changed_at", "changed_by", "changed_via"]
 # A phone's position on an account (a dialing strategy's dialingSequenceItem positions).
 MAX_ORDINAL = 10
 # The bulk "block" values: the two types, or NONE (remove).
@@ -232,9 +243,10 @@ def account_flag_set(
 
 @dataclass
 class BulkResult:
-    """What a ``multiple*`` call did, by line: ``successful`` entries added, renewed or
-    removed; ``duplicates``: lines repeating an earlier line of the request, and entries that
-    already were as asked (already blocked, or nothing to remove); ``errors`` in line order."""
+    """What a ``multiple*`` call did, counted by line (every line is exactly one of the three):
+    ``successful`` lines added, renewed or removed something; ``duplicates`` are lines that
+    repeat an earlier line of the request, or whose entries (or flag) already were as asked
+    (already blocking, or nothing to remove); ``errors`` name the bad lines, in line order."""
 
     successful: int = 0
     duplicates: int = 0
@@ -314,7 +326,7 @@ def _one_of(column: str, values: list) -> tuple[str, list]:
     return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]  # noqa: S608
 
 
-def _FOR_UPDATE() -> str:  # noqa: N802
+def _for_update() -> str:
     return "FOR UPDATE" if connection.features.has_select_for_update else ""
 
 
@@ -344,7 +356,7 @@ def _remove_legacy(*, client: Client, rows: list[dict]) -> tuple[list[dict], set
     found = [
         entry
         for entry in _zipless_entries(
-            client=client, phones={row["phone"] for row in rows}, where=_FOR_UPDATE()
+            client=client, phones={row["phone"] for row in rows}, where=_for_update()
         )
         if tuple(entry[1:4]) in wanted
     ]
@@ -563,8 +575,10 @@ def account_dnd_bulk(
         accounts = sorted({v["account"] for _, v in lines.upserts + lines.removals})
         current: dict[str, AccountFlag] = {}
         for start in range(0, len(accounts), 1000):
-            for flag in AccountFlag.objects.for_client(client).filter(
-                account__in=accounts[start : start + 1000]
+            for flag in (
+                AccountFlag.objects.for_client(client)
+                .filter(account__in=accounts[start : start + 1000])
+                .select_for_update()
             ):
                 current[flag.account] = flag
         removed = []
@@ -576,7 +590,8 @@ def account_dnd_bulk(
                 result.duplicates += 1
             if flag is not None:
                 removed.append(flag)
-        for _, values in lines.upserts:
+        changes = []
+        for line, values in lines.upserts:
             flag = current.get(values["account"])
             same = (
                 flag is not None
@@ -587,26 +602,30 @@ def account_dnd_bulk(
                 result.duplicates += 1
             else:
                 result.successful += 1
+                changes.append((line, values))
         snapshots = [snapshot(flag) for flag in removed]
         ids = [flag.pk for flag in removed]
         for start in range(0, len(ids), 1000):
             AccountFlag.objects.filter(pk__in=ids[start : start + 1000]).delete()
+        # Only the lines that change a flag reach the merge, so who changed it, when and
+        # through what can be written with it without touching the flags left as they were.
         report = bulk_upsert(
             model=AccountFlag,
-            rows=iter(lines.upserts),
+            rows=iter(changes),
             check=lambda values: values,
             key_fields=ACCOUNT_KEY,
-            update_fields=["do_not_dial", "blocks_through"],
-            fixed={"client": client.pk, "changed_by": actor.name, "changed_via": via},
+            update_fields=["do_not_dial", "blocks_through", *PROVENANCE],
+            fixed={
+                "client": client.pk,
+                "changed_at": timezone.now(),
+                "changed_by": actor.name,
+                "changed_via": via,
+            },
             client=client,
             actor=actor,
             action="dnc.accountflag.bulk",
             source_name=via,
-            audit_details={
-                "lines": _counts(result, len(entries)),
-                "removed": len(snapshots),
-                "removedIds": ids,
-            },
+            audit_details={"lines": _counts(result, len(entries)), "removed": snapshots},
         )
         if not (report.created or report.updated) and snapshots:
             audit_deleted(
