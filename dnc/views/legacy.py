@@ -23,6 +23,7 @@ from livevox_site.errors import InvalidInput
 from livevox_site.lenient import body_object, epoch_ms, query
 from livevox_site.models import PhoneDncType
 
+from .. import selectors_legacy as selectors
 from ..filters.legacy import (
     filter_data,
     filtered,
@@ -32,7 +33,7 @@ from ..filters.legacy import (
     search_body_fields,
     search_filter,
 )
-from ..models import NO_SERVICE, DncCounter, DncList, DncType, LegacyEntry
+from ..models import LegacyEntry
 from ..rows import LegacyRowChecker
 from ..services import legacy as services
 from ..wire import local_today
@@ -40,11 +41,6 @@ from .common import ERROR_BODY, client_zone, doc, require_dnc_type
 
 # Audit object types whose entries move info's lastModified.
 INFO_OBJECT_TYPES = [services.LEGACY_TYPE]
-LIST_FIELDS = ("id", "client_id", "dnc_type", "service_id", "phone", "account", "zip")
-COUNTER_LISTS = {
-    DncType.PERMANENT: DncList.LEGACY_PERMANENT,
-    DncType.DAILY: DncList.LEGACY_DAILY,
-}
 
 # --- the schema -------------------------------------------------------------------------------
 
@@ -228,34 +224,6 @@ ACCOUNT_PHONE_BODY = inline_serializer(
 # --- answers ----------------------------------------------------------------------------------
 
 
-def entry_read(entry: LegacyEntry) -> dict:
-    """Read DNC's answer: keys without a value are left out; no serviceId = every service."""
-    body = {"id": entry.pk, "clientId": entry.client_id, "type": entry.dnc_type}
-    optional = {
-        "serviceId": entry.service_id or None,
-        "filename": entry.filename,
-        "phone": entry.phone,
-        "account": entry.account,
-        "zip": entry.zip,
-    }
-    body.update({key: value for key, value in optional.items() if value})
-    return body
-
-
-def list_items(rows: list[tuple]) -> list[dict]:
-    """List DNC Entries' and Find Matching DNC's items (``dncType``, not Read's ``type``)."""
-    items = []
-    for pk, client_id, dnc_type, service_id, phone, account, zip_code in rows:
-        item = {"id": pk, "clientId": client_id, "dncType": dnc_type}
-        if service_id != NO_SERVICE:
-            item["serviceId"] = service_id
-        for key, value in (("phone", phone), ("account", account), ("zip", zip_code)):
-            if value:
-                item[key] = value
-        items.append(item)
-    return items
-
-
 def bulk_counts(result: services.BulkResult) -> dict:
     """Multiple Phone DNC's answer: failures as a count, and the first one's line and reason."""
     body = {
@@ -329,7 +297,9 @@ class LegacyDncViewSet(TenantViewSet):
     )
     def list(self, request):
         entries = filtered(self.get_queryset(), query(request), client=request.client)
-        return self.paged_response(entries.values_list(*LIST_FIELDS), "dnc", list_items)
+        return self.paged_response(
+            entries.values_list(*selectors.LIST_FIELDS), "dnc", selectors.list_items
+        )
 
     @doc(
         "dncSearch",
@@ -341,7 +311,9 @@ class LegacyDncViewSet(TenantViewSet):
     def search(self, request):
         given = search_filter(request.data)
         entries = filtered(self.get_queryset(), given, client=request.client)
-        return self.paged_response(entries.values_list(*LIST_FIELDS), "dnc", list_items)
+        return self.paged_response(
+            entries.values_list(*selectors.LIST_FIELDS), "dnc", selectors.list_items
+        )
 
     @doc(
         "dncInfo",
@@ -354,16 +326,11 @@ class LegacyDncViewSet(TenantViewSet):
     )
     def info(self, request):
         data = filter_data(query(request))
-        lists = list(COUNTER_LISTS.values())
+        lists = list(selectors.COUNTER_LISTS.values())
         if "dncType" in data:
-            lists = [COUNTER_LISTS[parse_dnc_type(data["dncType"])]]
-        counters = DncCounter.objects.filter(client_id=request.client.pk, list__in=lists)
-        if "service" in data:
-            counters = counters.filter(
-                service_id__in=parse_services(data["service"], request.client)
-            )
-        # Counters, never COUNT(*): 10 million rows (dnc/models.py).
-        size = sum(counters.values_list("size", flat=True))
+            lists = [selectors.COUNTER_LISTS[parse_dnc_type(data["dncType"])]]
+        services = parse_services(data["service"], request.client) if "service" in data else None
+        size = selectors.legacy_list_size(client=request.client, lists=lists, service_ids=services)
         body = {"size": size}
         last = audit_last_modified(client=request.client, object_types=INFO_OBJECT_TYPES)
         if last is not None:
@@ -377,7 +344,7 @@ class LegacyDncViewSet(TenantViewSet):
         responses={200: READ, **ERRORS},
     )
     def retrieve(self, request, pk=None):
-        return Response(entry_read(self.get_object()))
+        return Response(selectors.entry_read(self.get_object()))
 
     # --- writes ---
 
