@@ -4,9 +4,22 @@ Paths carry neither version segment nor trailing slash: ``WirePathMiddleware`` s
 from django.urls import path
 
 from .views.check import IsBlockedViewSet
+from .views.legacy import LegacyDncViewSet as Legacy
 
 is_blocked = IsBlockedViewSet.as_view({"get": "is_blocked"})
 
 urlpatterns = [
     path("compliance/complianceCheck/isBlocked", is_blocked),
+    # The legacy list: the named paths before "<str:pk>".
+    path("compliance/dnc", Legacy.as_view({"get": "list", "post": "create"})),
+    path("compliance/dnc/isLegacyDncEnabled", Legacy.as_view({"get": "is_enabled"})),
+    path("compliance/dnc/info", Legacy.as_view({"get": "info"})),
+    path("compliance/dnc/search", Legacy.as_view({"post": "search"})),
+    path("compliance/dnc/multiplePhoneDnc", Legacy.as_view({"post": "multiple_phone"})),
+    path("compliance/dnc/multipleAccountDnd", Legacy.as_view({"post": "multiple_account"})),
+    path(
+        "compliance/dnc/multipleAccountPhoneDnd",
+        Legacy.as_view({"post": "multiple_account_phone"}),
+    ),
+    path("compliance/dnc/<str:pk>", Legacy.as_view({"get": "retrieve", "delete": "destroy"})),
 ]

@@ -1,0 +1,707 @@
+"""Writes of the legacy DNC list and of account Do Not Dial flags: what the API's
+``/compliance/dnc`` methods and the admin call (STYLE habit 8). Every function is atomic and
+audited: single adds and removals with before/after, bulk calls with one entry and their counts.
+
+Values are the stored forms (``dnc.wire``'s parsers give them: 10-digit phones, 5-digit zips);
+the single-entry functions check them again, as the admin's forms may pass anything, and raise
+``InvalidValue`` naming their own parameter. ``client`` is the client acting; ``today`` its
+local date (``dnc.wire.local_today``), which a DAILY entry or flag blocks through. ``via`` names
+the request or tool (``"POST /compliance/dnc"``, ``"admin"``), kept on the entry and in the
+audit trail.
+
+Bulk lines (the three ``multiple*`` methods) are checked by plain functions, then written with
+``livevox_site.bulk.bulk_upsert`` (one statement per batch); at most ``MAX_BULK_LINES`` lines
+per request. Lines count from 1 in the order sent; a bad line never stops the good ones. What a
+line is:
+
+- Multiple Phone DNC: one ``phoneDncEntry`` (a phone with its services: one entry each);
+- Multiple Account DND: one ``accountDndEntry``;
+- Multiple Account+Phone DND: one phone of an account, numbered across the accounts in the
+  order sent (``account_phone_lines``); an account that names no phones is one failed line.
+
+Each call writes one audit entry: ``bulk_upsert``'s (its counts, the lines' counts and the
+snapshots of what NONE lines removed), or, when only removals happened, one ``audit_deleted``.
+"""
+
+import json
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from livevox_site.audit import Actor, audit_deleted, audit_record, object_type, snapshot
+from livevox_site.bulk import RowError, RowInvalid, bulk_upsert, numbered
+from livevox_site.errors import AlreadyExists, InvalidInput, InvalidValue
+from livevox_site.lenient import parse_enum, parse_int, present
+from livevox_site.models import Client
+
+from ..models import NO_SERVICE, AccountFlag, DncType, DoNotDial, LegacyEntry
+from ..rows import blocks_through, service_ids
+from ..wire import optional, parse_account, parse_phone, parse_zip
+
+# The most lines one bulk request may carry (issue 10).
+MAX_BULK_LINES = 10_000
+# The ``dnc_legacy_key`` constraint: the merge key of bulk writes and the one-entry rule.
+LEGACY_KEY = ["client", "phone", "account", "zip", "service_id", "dnc_type"]
+ACCOUNT_KEY = ["client", "account"]
+# Who changed a flag, when, through what: rewritten with every change of a flag.
+PROVENANCE = ["changed_at", "changed_by", "changed_via"]
+# A phone's position on an account (a dialing strategy's dialingSequenceItem positions).
+MAX_ORDINAL = 10
+# The bulk "block" values: the two types, or NONE (remove).
+BLOCKS = [DncType.PERMANENT, DncType.DAILY, DoNotDial.NONE]
+
+LEGACY_TYPE = object_type(LegacyEntry)
+ACCOUNT_TYPE = object_type(AccountFlag)
+
+
+# --- single entries ---------------------------------------------------------------------------
+
+
+def _valid(parse: Callable, value: Any, wire_field: str, param: str, **kwargs) -> str:
+    """``parse`` of an optional value, its complaint re-raised as the service's own."""
+    try:
+        return optional(parse, value, wire_field, **kwargs)
+    except InvalidInput as exc:
+        message = exc.message.removeprefix(f"{wire_field} ")
+        raise InvalidValue(message, field=param) from None
+
+
+def check_entry_values(
+    *, client: Client, dnc_type: str, service_id: int, phone: str, account: str, zip: str
+) -> dict:
+    """The stored values of one entry, or ``InvalidValue`` naming the parameter."""
+    try:
+        dnc_type = parse_enum(dnc_type, "type", DncType.values)
+    except InvalidInput:
+        raise InvalidValue("must be PERMANENT or DAILY", field="dnc_type") from None
+    service_id = service_id or NO_SERVICE
+    if service_id != NO_SERVICE and service_id not in service_ids(client):
+        raise InvalidValue(f"no service {service_id} in this client", field="service_id")
+    values = {
+        "dnc_type": dnc_type,
+        "service_id": service_id,
+        "phone": _valid(parse_phone, phone, "phone", "phone", wildcards=True),
+        "account": _valid(parse_account, account, "account", "account"),
+        "zip": _valid(parse_zip, zip, "zip", "zip"),
+    }
+    if not (values["phone"] or values["account"] or values["zip"]):
+        raise InvalidValue("at least one of phone, account or zip is required", field="phone")
+    return values
+
+
+def legacy_entry_create(
+    *,
+    actor: Actor,
+    client: Client,
+    dnc_type: str,
+    service_id: int = NO_SERVICE,
+    phone: str = "",
+    account: str = "",
+    zip: str = "",
+    today: date,
+    via: str,
+    filename: str = "",
+) -> LegacyEntry:
+    """Add one entry. One that exists and still blocks: ``AlreadyExists``; an expired DAILY one
+    is renewed (it blocks through ``today`` again) and returned."""
+    values = check_entry_values(
+        client=client,
+        dnc_type=dnc_type,
+        service_id=service_id,
+        phone=phone,
+        account=account,
+        zip=zip,
+    )
+    now = timezone.now()
+    provenance = {
+        "added_at": now,
+        "changed_at": now,
+        "added_by": actor.name,
+        "added_via": via,
+        "filename": filename,
+    }
+    until = blocks_through(values["dnc_type"], today)
+    with transaction.atomic():
+        existing = LegacyEntry.objects.select_for_update().filter(client=client, **values).first()
+        if existing is not None:
+            if existing.blocks_through is None or existing.blocks_through >= today:
+                raise AlreadyExists()
+            before = snapshot(existing)
+            for name, value in {**provenance, "blocks_through": until}.items():
+                setattr(existing, name, value)
+            existing.save()
+            audit_record(
+                actor=actor,
+                client=client,
+                action="dnc.legacyentry.renewed",
+                obj=existing,
+                before=before,
+                after=snapshot(existing),
+                details={"via": via},
+            )
+            return existing
+        try:
+            # A savepoint: a concurrent create of the same entry loses here, not with a 500.
+            with transaction.atomic():
+                entry = LegacyEntry.objects.create(
+                    client=client, blocks_through=until, **values, **provenance
+                )
+        except IntegrityError:
+            raise AlreadyExists() from None
+        audit_record(
+            actor=actor,
+            client=client,
+            action="dnc.legacyentry.created",
+            obj=entry,
+            after=snapshot(entry),
+            details={"via": via},
+        )
+    return entry
+
+
+def legacy_entry_delete(*, actor: Actor, client: Client, entry: LegacyEntry) -> None:
+    """Remove one entry of ``client`` (the caller found it in the client's scope)."""
+    if entry.client_id != client.pk:
+        raise InvalidValue("is not an entry of this client", field="entry")
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            client=client,
+            action="dnc.legacyentry.deleted",
+            obj=entry,
+            before=snapshot(entry),
+        )
+        entry.delete()
+
+
+def legacy_entries_delete(*, actor: Actor, client: Client, ids: Iterable[int]) -> int:
+    """Remove the client's entries among ``ids`` (others are ignored); one audit entry (a
+    summary for several). Returns how many went."""
+    with transaction.atomic():
+        entries = list(
+            LegacyEntry.objects.for_client(client).filter(pk__in=list(ids)).select_for_update()
+        )
+        audit_deleted(actor=actor, client=client, objects_or_snapshots=entries)
+        LegacyEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
+    return len(entries)
+
+
+def account_flag_set(
+    *, actor: Actor, client: Client, account: str, do_not_dial: str, today: date, via: str
+) -> AccountFlag | None:
+    """Set (PERMANENT, DAILY through ``today``) or clear (NONE: the flag is removed) an
+    account's Do Not Dial flag. Returns the flag, None once cleared."""
+    account = _valid(parse_account, account, "account", "account")
+    if not account:
+        raise InvalidValue("is required", field="account")
+    try:
+        do_not_dial = parse_enum(do_not_dial, "block", DoNotDial.values)
+    except InvalidInput:
+        raise InvalidValue("must be PERMANENT, DAILY or NONE", field="do_not_dial") from None
+    with transaction.atomic():
+        flag = AccountFlag.objects.select_for_update().filter(client=client, account=account)
+        flag = flag.first()
+        before = snapshot(flag)
+        if do_not_dial == DoNotDial.NONE:
+            if flag is None:
+                return None
+            audit_record(
+                actor=actor,
+                client=client,
+                action="dnc.accountflag.deleted",
+                obj=flag,
+                before=before,
+                details={"via": via},
+            )
+            flag.delete()
+            return None
+        flag = flag or AccountFlag(client=client, account=account)
+        flag.do_not_dial = do_not_dial
+        flag.blocks_through = blocks_through(do_not_dial, today)
+        flag.changed_at = timezone.now()
+        flag.changed_by = actor.name
+        flag.changed_via = via
+        flag.save()
+        audit_record(
+            actor=actor,
+            client=client,
+            action="dnc.accountflag.changed" if before else "dnc.accountflag.created",
+            obj=flag,
+            before=before,
+            after=snapshot(flag),
+            details={"via": via},
+        )
+    return flag
+
+
+# --- bulk -------------------------------------------------------------------------------------
+
+
+@dataclass
+class BulkResult:
+    """What a ``multiple*`` call did, counted by line (every line is exactly one of the three):
+    ``successful`` lines added, renewed or removed something; ``duplicates`` are lines that
+    repeat an earlier line of the request, or whose entries (or flag) already were as asked
+    (already blocking, or nothing to remove); ``errors`` name the bad lines, in line order."""
+
+    successful: int = 0
+    duplicates: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+@dataclass
+class _Lines:
+    """The checked lines of one request: what to write, what to remove, what failed."""
+
+    upserts: list[tuple[int, dict]] = field(default_factory=list)
+    removals: list[tuple[int, dict]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    repeats: int = 0
+
+
+def _sort_lines(
+    rows: Iterable[tuple[int, Any]],
+    check: Callable[[Any], tuple[bool, dict]],
+    key: Callable[[dict], Hashable],
+) -> _Lines:
+    """Check every line: ``check(raw)`` -> ``(remove, values)`` or ``RowInvalid``. A line with
+    the key of an earlier good line is a repeat (the first one wins)."""
+    lines = _Lines()
+    seen: set[Hashable] = set()
+    for line, raw in rows:
+        try:
+            remove, values = check(raw)
+        except RowInvalid as exc:
+            lines.errors.append(RowError(line, exc.reason))
+            continue
+        except InvalidInput as exc:
+            lines.errors.append(RowError(line, exc.message))
+            continue
+        row_key = key(values)
+        if row_key in seen:
+            lines.repeats += 1
+            continue
+        seen.add(row_key)
+        (lines.removals if remove else lines.upserts).append((line, values))
+    lines.errors.sort(key=lambda error: error.line)
+    return lines
+
+
+def _object(raw: Any, what: str) -> Mapping:
+    if not isinstance(raw, Mapping):
+        raise RowInvalid(f"{what} must be a JSON object")
+    return raw
+
+
+def _row_invalid(parse: Callable, *args, **kwargs) -> Any:
+    try:
+        return parse(*args, **kwargs)
+    except InvalidInput as exc:
+        raise RowInvalid(exc.message) from None
+
+
+def _block(value: Any, field_name: str) -> str:
+    return _row_invalid(parse_enum, value, field_name, BLOCKS)
+
+
+# (phone, account, service_id): what identifies the entries a line adds or removes; zip is
+# always empty in bulk lines.
+_LINE_KEY = ("phone", "account", "service_id")
+
+
+def _line_key(row: Mapping) -> tuple:
+    return tuple(row[name] for name in _LINE_KEY)
+
+
+def _one_of(column: str, values: list) -> tuple[str, list]:
+    """``column`` equal to one of ``values`` with ONE parameter: an array on PostgreSQL, a JSON
+    list on SQLite. 10,000 phones as ``IN (%s, ...)`` cost more to bind and plan than to run
+    (about 0.1 s a statement on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]  # noqa: S608
+
+
+def _for_update() -> str:
+    return "FOR UPDATE" if connection.features.has_select_for_update else ""
+
+
+_LEGACY_COLUMNS = "id, phone, account, service_id, dnc_type, blocks_through, filename"
+
+
+def _zipless_entries(*, client: Client, phones: set[str], where: str = "", params=()) -> list:
+    """``(id, phone, account, service_id, dnc_type, blocks_through, filename)`` of the client's
+    zip-less entries of these phones: one statement through the key index (client, phone)."""
+    if not phones:
+        return []
+    phone_sql, phone_params = _one_of("phone", sorted(phones))
+    sql = (
+        f"SELECT {_LEGACY_COLUMNS} FROM {LegacyEntry._meta.db_table} "  # noqa: S608 (_meta)
+        f"WHERE client_id = %s AND zip = '' AND {phone_sql} {where}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [client.pk, *phone_params, *params])
+        return cursor.fetchall()
+
+
+def _remove_legacy(*, client: Client, rows: list[dict]) -> tuple[list[dict], set[tuple]]:
+    """Delete the zip-less entries (any type) of the client matching a row's phone, account and
+    service; the snapshots of what went (for the audit, as ``LegacyEntry.audit_snapshot``) and
+    the keys that matched."""
+    wanted = {_line_key(row) for row in rows}
+    found = [
+        entry
+        for entry in _zipless_entries(
+            client=client, phones={row["phone"] for row in rows}, where=_for_update()
+        )
+        if tuple(entry[1:4]) in wanted
+    ]
+    if not found:
+        return [], set()
+    ids = [entry[0] for entry in found]
+    id_sql, id_params = _one_of("id", ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {LegacyEntry._meta.db_table} WHERE {id_sql}",  # noqa: S608 (_meta)
+            id_params,
+        )
+    snapshots = [
+        {
+            "id": pk,
+            "type": dnc_type,
+            "serviceId": service_id or None,
+            "phone": phone or None,
+            "account": account or None,
+            "zip": None,
+            "blocksThrough": str(until) if until else None,
+            "filename": filename or None,
+        }
+        for pk, phone, account, service_id, dnc_type, until, filename in found
+    ]
+    return snapshots, {tuple(entry[1:4]) for entry in found}
+
+
+def _still_blocking(*, client: Client, rows: list[dict], today: date) -> set[tuple]:
+    """The (phone, account, service, type) keys among ``rows`` whose zip-less entry exists and
+    still blocks (PERMANENT, or DAILY through ``today``): a bulk line asking for them again is
+    a duplicate. One statement."""
+    found = _zipless_entries(
+        client=client,
+        phones={row["phone"] for row in rows},
+        where="AND (blocks_through IS NULL OR blocks_through >= %s)",
+        params=[connection.ops.adapt_datefield_value(today)],
+    )
+    return {tuple(entry[1:5]) for entry in found}
+
+
+def _apply_legacy(
+    *,
+    actor: Actor,
+    client: Client,
+    lines: list[tuple[int, bool, list[dict]]],
+    today: date,
+    via: str,
+    result: BulkResult,
+    received: int,
+) -> None:
+    """Write the checked lines of a legacy bulk call: ``(line, remove, rows)``, each row
+    ``{phone, account, service_id}`` (plus ``dnc_type`` and ``blocks_through`` to add). A line
+    is successful when it adds, renews or removes any entry, else a duplicate. One audit entry:
+    ``bulk_upsert``'s (with what was removed in its details), or the removals' summary."""
+    upserts = [(line, row) for line, remove, rows in lines if not remove for row in rows]
+    removals = [row for _, remove, rows in lines if remove for row in rows]
+    with transaction.atomic():
+        blocking = _still_blocking(client=client, rows=[row for _, row in upserts], today=today)
+        removed, hit = _remove_legacy(client=client, rows=removals)
+        for _, remove, rows in lines:
+            if remove:
+                changed = any(_line_key(row) in hit for row in rows)
+            else:
+                changed = any((*_line_key(row), row["dnc_type"]) not in blocking for row in rows)
+            if changed:
+                result.successful += 1
+            else:
+                result.duplicates += 1
+        counts = _counts(result, received)
+        wrote = False
+        if upserts:
+            report = bulk_upsert(
+                model=LegacyEntry,
+                rows=iter(upserts),
+                check=lambda row: row,
+                key_fields=LEGACY_KEY,
+                update_fields=["blocks_through"],
+                fixed={
+                    "client": client.pk,
+                    "zip": "",
+                    "added_by": actor.name,
+                    "added_via": via,
+                },
+                client=client,
+                actor=actor,
+                action="dnc.legacyentry.bulk",
+                source_name=via,
+                audit_details={"lines": counts, "removed": removed},
+            )
+            wrote = bool(report.created or report.updated)
+        if removed and not wrote:
+            audit_deleted(
+                actor=actor,
+                client=client,
+                objects_or_snapshots=removed,
+                obj_type=LEGACY_TYPE,
+                details={"source": via, "lines": counts},
+            )
+
+
+def _counts(result: BulkResult, received: int) -> dict:
+    return {
+        "received": received,
+        "successful": result.successful,
+        "duplicates": result.duplicates,
+        "failed": len(result.errors),
+    }
+
+
+def _too_many(count: int) -> None:
+    if count > MAX_BULK_LINES:
+        raise InvalidInput(f"At most {MAX_BULK_LINES} lines per request (this one has {count})")
+
+
+def _entries(body: Mapping, key: str) -> list:
+    entries = body.get(key)
+    if entries is None:
+        raise InvalidInput(f"{key} is required", field=key)
+    if not isinstance(entries, list):
+        raise InvalidInput(f"{key} must be a list", field=key)
+    return entries
+
+
+def _service_refs(raw: Mapping, services: frozenset[int]) -> list[int]:
+    """A phone line's ``service: [{"id"}]`` (plain ids too); empty or absent: client-level."""
+    refs = raw.get("service")
+    if not present(refs) or refs == []:
+        return [NO_SERVICE]
+    if not isinstance(refs, list):
+        refs = [refs]
+    found = []
+    for ref in refs:
+        value = ref.get("id") if isinstance(ref, Mapping) else ref
+        service_id = _row_invalid(parse_int, value, "service.id", min_value=1)
+        if service_id not in services:
+            raise RowInvalid(f"service: no service {service_id} in this client")
+        found.append(service_id)
+    return list(dict.fromkeys(found))
+
+
+def phone_dnc_bulk(
+    *, actor: Actor, client: Client, body: Mapping, today: date, via: str
+) -> BulkResult:
+    """Multiple Phone DNC: ``{"block", "phoneDncEntry": [{"phone", "service": [{"id"}]}]}``.
+
+    A line is one phone with its services (none: the client-level entry); it adds (or renews)
+    a phone-only entry of the ``block`` type per service, or with ``NONE`` removes the
+    phone-only entries (any type) of those services."""
+    entries = _entries(body, "phoneDncEntry")
+    _too_many(len(entries))
+    if not present(body.get("block")):
+        raise InvalidInput("block is required", field="block")
+    block = parse_enum(body.get("block"), "block", BLOCKS)
+    services = service_ids(client)
+    remove = block == DoNotDial.NONE
+    until = blocks_through(block, today)
+
+    def check(raw: Any) -> tuple[bool, dict]:
+        raw = _object(raw, "an entry")
+        phone = _row_invalid(parse_phone, raw.get("phone"), "phone", wildcards=True)
+        return remove, {"phone": phone, "services": _service_refs(raw, services)}
+
+    lines = _sort_lines(
+        numbered(entries), check, key=lambda v: (v["phone"], tuple(sorted(v["services"])))
+    )
+    extra = {} if remove else {"dnc_type": block, "blocks_through": until}
+    checked = [
+        (
+            line,
+            remove,
+            [
+                {"phone": v["phone"], "account": "", "service_id": service_id, **extra}
+                for service_id in v["services"]
+            ],
+        )
+        for line, v in sorted(lines.upserts + lines.removals, key=lambda pair: pair[0])
+    ]
+    result = BulkResult(errors=lines.errors, duplicates=lines.repeats)
+    _apply_legacy(
+        actor=actor,
+        client=client,
+        lines=checked,
+        today=today,
+        via=via,
+        result=result,
+        received=len(entries),
+    )
+    return result
+
+
+def account_dnd_bulk(
+    *, actor: Actor, client: Client, body: Mapping, today: date, via: str
+) -> BulkResult:
+    """Multiple Account DND: ``{"accountDndEntry": [{"account", "block"}]}``. Each line sets
+    the account's Do Not Dial flag (PERMANENT, DAILY through ``today``) or clears it (NONE:
+    the flag is removed). A line whose flag already was as asked is a duplicate."""
+    entries = _entries(body, "accountDndEntry")
+    _too_many(len(entries))
+
+    def check(raw: Any) -> tuple[bool, dict]:
+        raw = _object(raw, "an entry")
+        account = _row_invalid(parse_account, raw.get("account"), "account")
+        if not present(raw.get("block")):
+            raise RowInvalid("block is required")
+        block = _block(raw.get("block"), "block")
+        return block == DoNotDial.NONE, {
+            "account": account,
+            "do_not_dial": block,
+            "blocks_through": blocks_through(block, today),
+        }
+
+    lines = _sort_lines(numbered(entries), check, key=lambda v: v["account"])
+    result = BulkResult(errors=lines.errors, duplicates=lines.repeats)
+    with transaction.atomic():
+        accounts = sorted({v["account"] for _, v in lines.upserts + lines.removals})
+        current: dict[str, AccountFlag] = {}
+        for start in range(0, len(accounts), 1000):
+            for flag in (
+                AccountFlag.objects.for_client(client)
+                .filter(account__in=accounts[start : start + 1000])
+                .select_for_update()
+            ):
+                current[flag.account] = flag
+        removed = []
+        for _, values in lines.removals:
+            flag = current.get(values["account"])
+            if flag is not None and _flag_blocks(flag, today):
+                result.successful += 1
+            else:
+                result.duplicates += 1
+            if flag is not None:
+                removed.append(flag)
+        changes = []
+        for line, values in lines.upserts:
+            flag = current.get(values["account"])
+            same = (
+                flag is not None
+                and flag.do_not_dial == values["do_not_dial"]
+                and flag.blocks_through == values["blocks_through"]
+            )
+            if same:
+                result.duplicates += 1
+            else:
+                result.successful += 1
+                changes.append((line, values))
+        snapshots = [snapshot(flag) for flag in removed]
+        ids = [flag.pk for flag in removed]
+        for start in range(0, len(ids), 1000):
+            AccountFlag.objects.filter(pk__in=ids[start : start + 1000]).delete()
+        # Only the lines that change a flag reach the merge, so who changed it, when and
+        # through what can be written with it without touching the flags left as they were.
+        report = bulk_upsert(
+            model=AccountFlag,
+            rows=iter(changes),
+            check=lambda values: values,
+            key_fields=ACCOUNT_KEY,
+            update_fields=["do_not_dial", "blocks_through", *PROVENANCE],
+            fixed={
+                "client": client.pk,
+                "changed_at": timezone.now(),
+                "changed_by": actor.name,
+                "changed_via": via,
+            },
+            client=client,
+            actor=actor,
+            action="dnc.accountflag.bulk",
+            source_name=via,
+            audit_details={"lines": _counts(result, len(entries)), "removed": snapshots},
+        )
+        if not (report.created or report.updated) and snapshots:
+            audit_deleted(
+                actor=actor,
+                client=client,
+                objects_or_snapshots=snapshots,
+                obj_type=ACCOUNT_TYPE,
+                details={"source": via, "lines": _counts(result, len(entries))},
+            )
+    return result
+
+
+def _flag_blocks(flag: AccountFlag, today: date) -> bool:
+    return flag.do_not_dial != DoNotDial.NONE and (
+        flag.blocks_through is None or flag.blocks_through >= today
+    )
+
+
+def account_phone_lines(entries: list) -> list[tuple[int, Any]]:
+    """Multiple Account+Phone DND's lines: each phone of each account is a line, numbered from
+    1 in the order sent across the accounts; an account entry that is not an object, or names
+    no phones, is one (failed) line of its own."""
+    lines: list[tuple[int, Any]] = []
+    for entry in entries:
+        phones = entry.get("phones") if isinstance(entry, Mapping) else None
+        if not isinstance(phones, list) or not phones:
+            lines.append((len(lines) + 1, (entry, None)))
+            continue
+        for phone in phones:
+            lines.append((len(lines) + 1, (entry, phone)))
+    return lines
+
+
+def account_phone_dnd_bulk(
+    *, actor: Actor, client: Client, body: Mapping, today: date, via: str
+) -> BulkResult:
+    """Multiple Account+Phone DND: ``{"accountPhoneDndEntry": [{"account", "phones":
+    [{"phone", "ordinal", "phoneBlock"}]}]}``. Each phone (a line, see
+    ``account_phone_lines``) adds a client-level phone + account entry of the ``phoneBlock``
+    type, or with NONE removes those entries (any type). ``ordinal`` (1-10, the phone's
+    position on the account) is checked, not stored."""
+    lines_in = account_phone_lines(_entries(body, "accountPhoneDndEntry"))
+    _too_many(len(lines_in))
+
+    def check(pair: tuple[Any, Any]) -> tuple[bool, dict]:
+        entry, raw = pair
+        entry = _object(entry, "an account entry")
+        account = _row_invalid(parse_account, entry.get("account"), "account")
+        if raw is None:
+            raise RowInvalid("phones: at least one phone is required")
+        raw = _object(raw, "a phone")
+        phone = _row_invalid(parse_phone, raw.get("phone"), "phone", wildcards=True)
+        if not present(raw.get("ordinal")):
+            raise RowInvalid("ordinal is required")
+        _row_invalid(parse_int, raw.get("ordinal"), "ordinal", min_value=1, max_value=MAX_ORDINAL)
+        if not present(raw.get("phoneBlock")):
+            raise RowInvalid("phoneBlock is required")
+        block = _block(raw.get("phoneBlock"), "phoneBlock")
+        row = {"phone": phone, "account": account, "service_id": NO_SERVICE}
+        if block != DoNotDial.NONE:
+            row.update(dnc_type=block, blocks_through=blocks_through(block, today))
+        return block == DoNotDial.NONE, row
+
+    lines = _sort_lines(lines_in, check, key=lambda v: (v["account"], v["phone"]))
+    checked = [
+        (line, "dnc_type" not in row, [row])
+        for line, row in sorted(lines.upserts + lines.removals, key=lambda pair: pair[0])
+    ]
+    result = BulkResult(errors=lines.errors, duplicates=lines.repeats)
+    _apply_legacy(
+        actor=actor,
+        client=client,
+        lines=checked,
+        today=today,
+        via=via,
+        result=result,
+        received=len(lines_in),
+    )
+    return result
