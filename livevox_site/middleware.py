@@ -74,8 +74,13 @@ def _refusal(request) -> tuple[int, int, str] | None:
     length = _content_length(request)
     if length is None:
         return 400, CODE_INVALID, "Content-Length must be a whole number"
-    if length > settings.LV_MAX_BODY_BYTES:
-        return 413, 413, body_too_large_message(settings.LV_MAX_BODY_BYTES)
+    limit = (
+        settings.LV_MAX_BATCH_BODY_BYTES
+        if request.path_info.rstrip("/").endswith("/batch")
+        else settings.LV_MAX_BODY_BYTES
+    )
+    if length > limit:
+        return 413, 413, body_too_large_message(limit)
     return None
 
 

@@ -182,7 +182,13 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LV_MAX_BODY_BYTES = env_int("LV_MAX_BODY_BYTES", 2_621_440)
 if LV_MAX_BODY_BYTES < 1:
     raise ImproperlyConfigured(f"LV_MAX_BODY_BYTES={LV_MAX_BODY_BYTES} must be 1 or more")
-DATA_UPLOAD_MAX_MEMORY_SIZE = LV_MAX_BODY_BYTES
+# Batch methods (paths ending in /batch: contactCheck's 50,000 items) may send more.
+LV_MAX_BATCH_BODY_BYTES = env_int("LV_MAX_BATCH_BODY_BYTES", 16 * 1024 * 1024)
+if LV_MAX_BATCH_BODY_BYTES < LV_MAX_BODY_BYTES:
+    raise ImproperlyConfigured("LV_MAX_BATCH_BODY_BYTES must be at least LV_MAX_BODY_BYTES")
+# Django's own check while reading a body; WirePathMiddleware applies the smaller limit to
+# every path but the batch ones, before any body is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = LV_MAX_BATCH_BODY_BYTES
 # CSRF failures on wire paths answer the family's JSON error, elsewhere Django's page.
 CSRF_FAILURE_VIEW = "livevox_site.errors.csrf_failure"
 

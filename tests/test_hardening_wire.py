@@ -131,7 +131,9 @@ def test_it_feeds_the_body_limit_to_djangos_own_limit():
     from django.conf import settings
 
     assert settings.LV_MAX_BODY_BYTES == 2_621_440
-    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == settings.LV_MAX_BODY_BYTES
+    # Django reads up to the batch limit; the middleware holds every other path to the smaller.
+    assert settings.LV_MAX_BATCH_BODY_BYTES == 16 * 1024 * 1024
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == settings.LV_MAX_BATCH_BODY_BYTES
 
 
 @pytest.mark.parametrize(
@@ -192,9 +194,21 @@ def test_it_answers_413_when_django_refuses_the_body_inside_the_api(power, clien
 def test_it_reads_the_body_limit_from_the_environment():
     from .test_settings import KEY, run
 
-    show = "from livevox_site import settings as s; print(s.DATA_UPLOAD_MAX_MEMORY_SIZE)"
-    found = run(["-c", show], SECRET_KEY=KEY, LV_MAX_BODY_BYTES="1000")
-    assert found.stdout.strip() == "1000", found.stderr
+    show = (
+        "from livevox_site import settings as s; "
+        "print(s.LV_MAX_BODY_BYTES, s.LV_MAX_BATCH_BODY_BYTES, s.DATA_UPLOAD_MAX_MEMORY_SIZE)"
+    )
+    found = run(
+        ["-c", show], SECRET_KEY=KEY, LV_MAX_BODY_BYTES="1000", LV_MAX_BATCH_BODY_BYTES="5000"
+    )
+    assert found.stdout.strip() == "1000 5000 5000", found.stderr
+    smaller = run(
+        ["-c", show], SECRET_KEY=KEY, LV_MAX_BODY_BYTES="1000", LV_MAX_BATCH_BODY_BYTES="999"
+    )
+    assert smaller.stderr.strip().splitlines()[-1] == (
+        "django.core.exceptions.ImproperlyConfigured: "
+        "LV_MAX_BATCH_BODY_BYTES must be at least LV_MAX_BODY_BYTES"
+    )
     refused = run(["-c", show], SECRET_KEY=KEY, LV_MAX_BODY_BYTES="0")
     assert refused.returncode != 0
     assert refused.stderr.strip().splitlines()[-1] == (
