@@ -201,3 +201,66 @@ def dnc_allowed_again(reasons: Sequence[dict], zone: ZoneInfo) -> datetime | Non
         last_days.append(date.fromisoformat(through))
     day = max(last_days) + timedelta(days=1)
     return datetime.combine(day, time(), tzinfo=zone)
+
+
+# --- contactCheck: the DNC lists and calling hours together ----------------------------------
+
+
+@dataclass(frozen=True)
+class ContactAsk:
+    """One contactCheck item: the contact and the moment asked about (aware)."""
+
+    contact: Contact
+    at: datetime
+
+
+def _dnc_reason(reason: dict) -> dict:
+    return {"rule": "dnc", **reason}
+
+
+def contact_decisions(*, client: Client, asks: Sequence[ContactAsk], plan) -> list[dict]:
+    """``{allowed, reasons, localTime, timeZone, nextAllowedAt}`` for each ask, in order.
+
+    ``plan`` is the client's ``profiles.calling_hours.CallingHoursPlan``. Calls and texts keep
+    calling hours; an email has none (its local time and zone are still answered). The DNC
+    lists are read as of each ask's own day in the client's time zone, one query per list for
+    all asks of that day. ``nextAllowedAt`` (epoch ms): the moment itself when allowed; else the
+    first moment no DNC row blocks any more and the calling hours allow; null when a permanent
+    row blocks (it never will be allowed)."""
+    zone = ZoneInfo(client.time_zone)
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for index, ask in enumerate(asks):
+        by_day[ask.at.astimezone(zone).date()].append(index)
+    dnc: list[list[dict]] = [[] for _ in asks]
+    for day, indexes in by_day.items():
+        found = dnc_reasons(client=client, contacts=[asks[i].contact for i in indexes], today=day)
+        for index, reasons in zip(indexes, found, strict=True):
+            dnc[index] = reasons
+
+    answers = []
+    for ask, blocking in zip(asks, dnc, strict=True):
+        contact = ask.contact
+        phone = contact.sms or contact.phone if contact.channel == Channel.SMS else contact.phone
+        hours = plan.decide(contact.service_id, zip=contact.zip, phone=phone, at=ask.at)
+        timed = contact.channel != Channel.EMAIL
+        hours_reasons = hours.reasons if timed else []
+        allowed = not blocking and (hours.allowed or not timed)
+        if allowed:
+            next_at: datetime | None = ask.at
+        elif blocking:
+            next_at = dnc_allowed_again(blocking, zone)
+            if next_at is not None and timed:
+                later = plan.decide(contact.service_id, zip=contact.zip, phone=phone, at=next_at)
+                next_at = later.next_allowed_at
+        else:
+            next_at = hours.next_allowed_at
+        answers.append(
+            {
+                "allowed": allowed,
+                "reasons": [*map(_dnc_reason, blocking), *hours_reasons],
+                "localTime": hours.local_time.isoformat(),
+                "timeZone": hours.time_zone,
+                "nextAllowedAt": None if next_at is None else int(next_at.timestamp() * 1000),
+            }
+        )
+    return answers
