@@ -51,8 +51,9 @@ Where the callee is
 
 Daylight saving
     Each local date's windows are turned into instants with that date's offsets: on the day
-    clocks spring forward a window opening at 02:30 opens at 03:00 (the first instant after
-    the gap); when they fall back an ambiguous time reads as its first occurrence. Decisions
+    clocks spring forward a time in the gap is shifted forward by the gap (02:30 reads as
+    03:30, as java.time does); when they fall back an ambiguous time reads as its first
+    occurrence. Decisions
     compare instants, so they agree with ``next_allowed_at``.
 
 ``next_allowed_at``: ``at`` itself when allowed; else the first allowed moment within
@@ -347,7 +348,7 @@ def _zone(name: str) -> ZoneInfo:
 @lru_cache(maxsize=65_536)
 def _instants(zone: str, day: date, allowed: DayIntervals) -> Instants:
     """A local date's allowed seconds as instants, with that date's offsets (a time in the
-    spring-forward gap is the instant after the gap; an ambiguous one its first occurrence)."""
+    spring-forward gap shifted forward by the gap; an ambiguous one its first occurrence)."""
     midnight = datetime.combine(day, time.min, tzinfo=_zone(zone))
     out = []
     for start, end in allowed:
