@@ -209,6 +209,18 @@ def check_blackout(settings: BlackoutSettings) -> BlackoutSettings:
     return replace(settings, holiday=holiday, end_date=end_date, states=tuple(sorted(set(states))))
 
 
+def blackout_settings(blackout: DialingBlackout) -> BlackoutSettings:
+    return BlackoutSettings(
+        start_date=blackout.start_date,
+        end_date=blackout.end_date,
+        holiday=blackout.holiday,
+        states=tuple(blackout.states or ()),
+        do_not_dial=blackout.do_not_dial,
+        start_time=blackout.start_time,
+        end_time=blackout.end_time,
+    )
+
+
 def policy_settings(policy: DialingPolicy) -> PolicySettings:
     return PolicySettings(
         **{f.name: getattr(policy, f.name) for f in fields(PolicySettings)},
@@ -350,16 +362,22 @@ def profile_delete(*, actor: Actor, client: Client, profile: DialingProfile) -> 
 def profile_copy(
     *, actor: Actor, client: Client, profile: DialingProfile, name: str | None = None
 ) -> DialingProfile:
-    """A copy of a profile (a system-wide one, typically) with its policies, owned by
-    ``client``."""
+    """A copy of a profile (a system-wide one, typically) with its policies and blackouts,
+    owned by ``client``."""
     policies = [policy_settings(policy) for policy in profile.policies.order_by("id")]
-    return profile_create(
-        actor=actor,
-        client=client,
-        name=name or profile.name,
-        description=profile.description,
-        policies=policies,
-    )
+    with transaction.atomic():
+        copy = profile_create(
+            actor=actor,
+            client=client,
+            name=name or profile.name,
+            description=profile.description,
+            policies=policies,
+        )
+        for blackout in profile.blackouts.order_by("id"):
+            blackout_create(
+                actor=actor, client=client, profile=copy, settings=blackout_settings(blackout)
+            )
+    return copy
 
 
 # --- policies -------------------------------------------------------------------------------
@@ -460,6 +478,38 @@ def blackout_create(
             action="profiles.blackout.created",
             obj=blackout,
             after=snapshot(blackout),
+        )
+    return blackout
+
+
+def blackout_update(
+    *, actor: Actor, client: Client, blackout: DialingBlackout, settings: BlackoutSettings
+) -> DialingBlackout:
+    """Replace a blackout's settings with ``settings`` (the whole rule, checked again). A call
+    that changes nothing writes nothing."""
+    settings = check_blackout(settings)
+    with transaction.atomic():
+        _locked(blackout.profile)
+        blackout = DialingBlackout.objects.select_for_update().get(pk=blackout.pk)
+        before = snapshot(blackout)
+        blackout.start_date = settings.start_date
+        blackout.end_date = settings.end_date
+        blackout.holiday = settings.holiday
+        blackout.states = list(settings.states)
+        blackout.do_not_dial = settings.do_not_dial
+        blackout.start_time = settings.start_time
+        blackout.end_time = settings.end_time
+        after = snapshot(blackout)
+        if after == before:
+            return blackout
+        blackout.save()
+        audit_record(
+            actor=actor,
+            client=_audit_client(blackout.profile, client),
+            action="profiles.blackout.updated",
+            obj=blackout,
+            before=before,
+            after=after,
         )
     return blackout
 
