@@ -11,8 +11,8 @@ from livevox_site.models import AuditEntry
 from profiles import services
 from profiles.models import DialingBlackout, DialingProfile
 
-from .test_profiles_admin import change_url, form_data
 from . import test_profiles_api as vendor_api
+from .test_profiles_admin import change_url, form_data
 from .test_profiles_api import demo  # noqa: F401 - the spec's demo profiles, as a fixture
 
 URL = "/compliance/dialingProfiles"
