@@ -61,7 +61,7 @@ Daylight saving
 do-not-dial, for instance).
 """
 
-import json
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -112,6 +112,7 @@ DayIntervals = tuple[tuple[int, int], ...]
 # Epoch seconds, half-open, sorted and disjoint.
 Instants = tuple[tuple[float, float], ...]
 WHOLE_DAY: DayIntervals = ((0, DAY_SECONDS),)
+_NOT_DIGITS = re.compile(r"[^0-9]")
 
 
 def _seconds(value: time) -> int:
@@ -258,6 +259,8 @@ class ProfileRules:
     by_area_code: dict[str, list[PolicyRule]] = field(default_factory=dict)
     by_state: dict[str, list[PolicyRule]] = field(default_factory=dict)
     blackouts: list[BlackoutRule] = field(default_factory=list)
+    # The states or provinces some rule of this profile names.
+    named_states: frozenset[str] = frozenset()
     _days: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -270,19 +273,20 @@ class ProfileRules:
             else:
                 rules.by_state.setdefault(rule.state, []).append(rule)
         rules.blackouts = [BlackoutRule.of(blackout) for blackout in blackouts]
+        rules.named_states = (
+            frozenset(rules.by_state)
+            | frozenset(rule.state for area in rules.by_area_code.values() for rule in area)
+            | frozenset().union(*(blackout.states for blackout in rules.blackouts))
+        )
         return rules
 
     def place_key(self, state: str, area_code: str) -> tuple[str, str]:
         """The (state, area code) as far as this profile tells them apart: a state or area
         code no rule names reads as "" (fewer distinct readings, more cache hits)."""
-        if area_code not in self.by_area_code:
-            area_code = ""
-        named = (
-            state in self.by_state
-            or any(state in blackout.states for blackout in self.blackouts)
-            or any(rule.state == state for rule in self.by_area_code.get(area_code, ()))
+        return (
+            state if state in self.named_states else "",
+            area_code if area_code in self.by_area_code else "",
         )
-        return (state if named else "", area_code)
 
     def _policies(self, state: str, area_code: str, weekday: int) -> list[PolicyRule]:
         """The policies in force: the most specific place with a policy for this weekday,
@@ -385,12 +389,15 @@ class Location:
 
 def area_code_of(phone: str) -> str:
     """The area code of a NANP number in any punctuation ("+1 (415) 555-1212"); "" if none."""
-    digits = "".join(char for char in str(phone or "") if char.isascii() and char.isdigit())
-    if len(digits) == 11 and digits[0] == "1":
-        digits = digits[1:]
-    if len(digits) != 10:
-        return ""
-    return geography.normalize_area_code(digits[:3]) or ""
+    if not isinstance(phone, str):
+        phone = "" if phone is None else str(phone)
+    if not (len(phone) == 10 and phone.isascii() and phone.isdigit()):
+        phone = _NOT_DIGITS.sub("", phone)
+        if len(phone) == 11 and phone[0] == "1":
+            phone = phone[1:]
+        if len(phone) != 10:
+            return ""
+    return geography.normalize_area_code(phone[:3]) or ""
 
 
 def _distinct_clocks(zones) -> list[str]:
@@ -524,7 +531,8 @@ class CallingHoursPlan:
         self.profiles = profiles
         self.no_profile = ProfileRules.build(None)
         self._decisions: dict = {}
-        self._readings: dict = {}
+        self._places: dict = {}
+        self._reading_sets: dict = {}
 
     @classmethod
     def for_client(cls, client: Client) -> "CallingHoursPlan":
@@ -582,10 +590,15 @@ class CallingHoursPlan:
         at = _aware(at) if at is not None else datetime.now(UTC)
         rules = self.profile_for(service_id)
         zip_code = (geography.normalize_zip(zip) or "") if zip else ""
-        location = locate(zip_code, area_code_of(phone))
-        readings = self._readings.get((rules.id, location))
-        if readings is None:
-            readings = self._readings[(rules.id, location)] = tuple(
+        area_code = area_code_of(phone) if phone else ""
+        place = self._places.get((rules.id, zip_code, area_code))
+        if place is None:
+            if len(self._places) >= self.CACHE_LIMIT:
+                self._places.clear()
+                self._decisions.clear()
+                self._reading_sets.clear()
+            location = locate(zip_code, area_code)
+            readings = tuple(
                 sorted(
                     {
                         Reading(r.zone, *rules.place_key(r.state, r.area_code))
@@ -594,8 +607,14 @@ class CallingHoursPlan:
                     key=lambda r: (r.zone, r.state, r.area_code),
                 )
             )
+            zones = tuple(sorted({reading.zone for reading in readings}))
+            # One small number per distinct set of readings: the decision cache's key.
+            number = self._reading_sets.setdefault(readings, len(self._reading_sets))
+            place = (location, readings, zones, number)
+            self._places[(rules.id, zip_code, area_code)] = place
+        location, readings, zones, number = place
         moment = at.timestamp()
-        key = (rules.id, readings, moment)
+        key = (rules.id, number, moment)
         core = self._decisions.get(key)
         if core is None:
             core = _decide(rules, readings, moment)
@@ -623,7 +642,7 @@ class CallingHoursPlan:
             if next_moment is None
             else datetime.fromtimestamp(next_moment, tz=shown),
             profile_id=rules.id,
-            time_zones=tuple(sorted({reading.zone for reading in readings})),
+            time_zones=zones,
             location_known=location.known,
         )
 
@@ -633,8 +652,7 @@ def _decide(
 ) -> tuple[bool, list[dict], float | None]:
     """(allowed, reasons, next allowed moment) over every reading."""
     reasons: list[dict] = []
-    seen: set[str] = set()
-    blocked = False
+    seen: set[tuple] = set()
     starts: dict[Reading, date] = {}
     for reading in readings:
         local_day = datetime.fromtimestamp(moment, tz=_zone(reading.zone)).date()
@@ -642,24 +660,34 @@ def _decide(
         for constraint in rules.day_constraints(reading.state, reading.area_code, local_day):
             if _contains(_instants(reading.zone, local_day, constraint.allowed), moment):
                 continue
-            blocked = True
-            reason = {**constraint.reason, "timeZone": reading.zone}
-            text = json.dumps(reason, sort_keys=True)
-            if text not in seen:
-                seen.add(text)
-                reasons.append(reason)
-    if not blocked:
+            reason = constraint.reason
+            # Within one zone a rule reads the same whichever reading names it.
+            key = (reason["rule"], reason.get("policyId"), reason.get("blackoutId"), reading.zone)
+            if key not in seen:
+                seen.add(key)
+                reasons.append({**reason, "timeZone": reading.zone})
+    if not reasons:
         return True, [], moment
     return False, reasons, _next_allowed(rules, readings, starts, moment)
 
 
 def _allowed_instants(rules: ProfileRules, reading: Reading, day: date) -> Instants:
-    allowed: Instants = ((float("-inf"), float("inf")),)
-    for constraint in rules.day_constraints(reading.state, reading.area_code, day):
-        allowed = _intersect(allowed, _instants(reading.zone, day, constraint.allowed))
-        if not allowed:
-            break
-    return allowed
+    """What every rule of a local date allows at one reading, as instants (cached)."""
+    key = ("allowed", reading, day)
+    found = rules._days.get(key)
+    if found is None:
+        found = ((float("-inf"), float("inf")),)
+        for constraint in rules.day_constraints(reading.state, reading.area_code, day):
+            found = _intersect(found, _instants(reading.zone, day, constraint.allowed))
+            if not found:
+                break
+        rules._days[key] = found
+    return found
+
+
+# The next allowed moment is looked for over a day and a half first (nearly always enough),
+# then over the whole horizon.
+_FIRST_LOOK_DAYS = 1
 
 
 def _next_allowed(
@@ -667,23 +695,27 @@ def _next_allowed(
 ) -> float | None:
     """The first moment at or after ``moment`` that every reading allows, looking
     ``HORIZON_DAYS`` local dates ahead (each reading from its own local date)."""
-    combined: Instants | None = None
-    horizon_end = float("inf")
-    for reading in readings:
-        first = starts[reading]
-        spans: list = []
-        for offset in range(HORIZON_DAYS + 1):
-            spans.extend(_allowed_instants(rules, reading, first + timedelta(days=offset)))
-        last = first + timedelta(days=HORIZON_DAYS + 1)
-        horizon_end = min(horizon_end, _instants(reading.zone, last, ((0, 1),))[0][0])
-        own = tuple(_merge(spans))
-        combined = own if combined is None else _intersect(combined, own)
-        if not combined:
-            return None
-    for start, end in combined:
-        if end > moment:
-            candidate = max(start, moment)
-            return candidate if candidate < horizon_end else None
+    for days in (_FIRST_LOOK_DAYS, HORIZON_DAYS):
+        combined: Instants | None = None
+        covered_until = float("inf")
+        for reading in readings:
+            first = starts[reading]
+            spans: list = []
+            for offset in range(days + 1):
+                spans.extend(_allowed_instants(rules, reading, first + timedelta(days=offset)))
+            end_day = first + timedelta(days=days + 1)
+            covered_until = min(covered_until, _instants(reading.zone, end_day, ((0, 1),))[0][0])
+            own = tuple(_merge(spans))
+            combined = own if combined is None else _intersect(combined, own)
+            if not combined:
+                break
+        for start, end in combined or ():
+            if end > moment:
+                candidate = max(start, moment)
+                # Before ``covered_until`` every reading's rules were read: the answer.
+                if candidate < covered_until:
+                    return candidate
+                break
     return None
 
 
