@@ -510,7 +510,7 @@ def _aware(at: datetime) -> datetime:
 
 
 class CallingHoursPlan:
-    """One client's calling-hours rules, loaded once (``for_client``: five queries), then
+    """One client's calling-hours rules, loaded once (``for_client``: at most five queries), then
     ``decide`` for as many callees as needed without touching the database. Decisions are
     cached per (profile, place, moment): a batch at one ``at`` computes each distinct place
     once. A plan is meant for one request: it does not see later changes."""
@@ -635,7 +635,11 @@ class CallingHoursPlan:
         shown = _zone(zone)
         return CallingDecision(
             allowed=allowed,
-            reasons=[dict(reason) for reason in reasons],
+            # Copies: the cached reasons stay as they are whatever the caller does with these.
+            reasons=[
+                {**reason, "states": list(reason["states"])} if "states" in reason else dict(reason)
+                for reason in reasons
+            ],
             local_time=at.astimezone(shown),
             time_zone=zone,
             next_allowed_at=None
@@ -738,7 +742,7 @@ def calling_window_decision(
     phone: str = "",
     at: datetime | None = None,
 ) -> CallingDecision:
-    """One decision (loads the client's plan: five queries). For many, build one
+    """One decision (loads the client's plan: at most five queries). For many, build one
     ``CallingHoursPlan.for_client(client)`` and call its ``decide``."""
     return CallingHoursPlan.for_client(client).decide(service_id, zip=zip, phone=phone, at=at)
 
