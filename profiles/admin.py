@@ -70,7 +70,7 @@ class PolicyInlineForm(forms.ModelForm):
         required=False,
         input_formats=[TIME_FORMAT, "%H:%M:%S"],
         widget=forms.TimeInput(format=TIME_FORMAT, attrs={"size": 5, "placeholder": "HH:MM"}),
-        help_text="Local time in the client's time zone.",
+        help_text="Local time where the person called is.",
     )
     end_time = forms.TimeField(
         label="Until",

@@ -1,8 +1,9 @@
 """Dialing profiles: calling-hours policies by day, state or province, and area code.
 
 A profile belongs to one client, or to none: a system-wide profile, listed and read by every
-client and changed only by a Sysadmin. Policy times are local times of day in the client's
-time zone (wire-notes section 9).
+client and changed only by a Sysadmin. Policy times are local times of day (wire-notes
+section 9 encodes them in the client's time zone on the wire); calling-hours decisions apply
+them to the callee's clock (``profiles.calling_hours``).
 """
 
 from django.db import models
@@ -95,7 +96,8 @@ class DialingPolicy(ExplicitIdMixin, models.Model):
     country = models.CharField(max_length=24, choices=Country.choices, blank=True, default="")
     state = models.CharField("state or province", max_length=2, blank=True, default="")
     area_code = models.CharField("area code", max_length=3, blank=True, default="")
-    # Local times of day in the client's time zone; an end before the start crosses midnight.
+    # Local times of day (on the wire: in the client's time zone; decisions read them on the
+    # callee's clock, profiles.calling_hours); an end before the start crosses midnight.
     start_time = models.TimeField("from", null=True, blank=True)
     end_time = models.TimeField("until", null=True, blank=True)
 

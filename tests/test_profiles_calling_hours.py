@@ -630,3 +630,44 @@ def test_the_one_call_form_defaults_to_now(client_a):
     assert decision.next_allowed_at == at(MONDAY, 8)
     with pytest.raises(ValueError):
         calling_window_decision(client=client_a, service_id=SERVICE, at=datetime(2026, 1, 12, 9))
+
+
+def test_a_state_limited_blackout_blocks_an_area_code_shared_with_that_state(client_a):
+    # 902 serves Nova Scotia and Prince Edward Island: a PEI-only blackout blocks 902 numbers,
+    # since the callee may be in PEI (the most restrictive reading).
+    prof = profile(client_a)
+    only_pe = blackout(prof, start_date=date(2026, 7, 1), states=("PE",), do_not_dial=True)
+    noon = at(date(2026, 7, 1), 12, zone=ZoneInfo("America/Halifax"))
+    by_phone = decide(client_a, noon, phone="9025550100")
+    assert by_phone.reasons == [
+        blackout_reason(only_pe, "2026-07-01", "America/Halifax", states=["PE"])
+    ]
+    assert by_phone.next_allowed_at == at(date(2026, 7, 2), 8, zone=ZoneInfo("America/Halifax"))
+
+
+def test_a_blackout_window_may_cross_midnight(client_a):
+    prof = profile(client_a, pol("ALL", state="NY"))
+    late = blackout(
+        prof, holiday="Christmas Day", start_time=time(22), end_time=time(2), do_not_dial=False
+    )
+    christmas = date(2026, 12, 25)
+    assert decide(client_a, at(christmas, 1), zip=MANHATTAN).allowed is True
+    noon = decide(client_a, at(christmas, 12), zip=MANHATTAN)
+    assert noon.reasons == [
+        blackout_reason(
+            late, "2026-12-25", "America/New_York", "Christmas Day", window="22:00-02:00"
+        )
+    ]
+    assert noon.next_allowed_at == at(christmas, 22)
+    # The 26th is no holiday: the profile's whole-day policy again.
+    assert decide(client_a, at(christmas + timedelta(days=1), 3), zip=MANHATTAN).allowed is True
+
+
+def test_saskatchewan_keeps_standard_time_all_year(client_a):
+    # 306 (Saskatchewan, America/Regina, UTC-6 all year): 08:00 there is 09:00 EST in winter
+    # and 10:00 EDT in summer.
+    winter = decide(client_a, at(MONDAY, 8), phone="3065550100")
+    summer = decide(client_a, at(date(2026, 7, 6), 8), phone="3065550100")
+    assert winter.time_zone == "America/Regina"
+    assert winter.next_allowed_at == at(MONDAY, 9)
+    assert summer.next_allowed_at == at(date(2026, 7, 6), 10)
