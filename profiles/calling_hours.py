@@ -27,6 +27,7 @@ Which rules apply on a local date
        Several policies left at the same rank all apply (the narrowest reading: each must
        allow the moment). A do-not-dial policy allows nothing that day; a policy without
        times allows the whole day (the spec: "in effect for the entire day(s)").
+       ``doNotLeaveMessage`` is about voicemail, not about calling: it does not block.
     2. No policy matches (or no profile at all): the default window 08:00-21:00 local.
        The default is a fallback, not a floor: a profile's explicit policy decides.
     3. The profile's blackouts on that local date (a fixed date or range, or a federal
