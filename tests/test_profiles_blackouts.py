@@ -449,3 +449,21 @@ def test_the_admin_shows_a_system_wide_profiles_blackouts_read_only(browser):
     page = browser("it_user").get(change_url(shared.pk)).content.decode()
     assert "Labor Day" in page
     assert 'name="blackouts-0-holiday"' not in page
+
+
+def test_the_schema_marks_the_routes_as_extensions_with_examples():
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    operations = [
+        paths["/compliance/dialingProfiles/{id}/blackouts"]["get"],
+        paths["/compliance/dialingProfiles/{id}/blackouts"]["post"],
+        paths["/compliance/dialingProfiles/{id}/blackouts/{blackout}"]["delete"],
+    ]
+    for operation in operations:
+        assert operation["tags"] == ["Extensions"]
+        assert "not part of the vendor's (LiveVox) API" in operation["description"]
+    create = operations[1]["requestBody"]["content"]["application/json"]
+    assert len(create["examples"]) == 3
+    # The vendor's read stays in its own tag.
+    assert paths["/compliance/dialingProfiles/{id}"]["get"]["tags"] == ["dialing profiles"]
