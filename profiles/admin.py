@@ -4,7 +4,11 @@ its form field.
 
 A user sees the client's profiles and the system-wide ones (marked); only a Sysadmin changes a
 system-wide one, and anyone may start from it with "Copy to my client". Policy times are local
-times of day in the client's time zone, shown and edited as "HH:MM".
+times of day, shown and edited as "HH:MM".
+
+Holidays and blackout dates (an extension of ours) are a second inline: a date, a range or a
+federal holiday, optionally only in some states, with no calls that day or calls only within
+a window; saved through the same services as the API's ``/blackouts``.
 """
 
 from django import forms
@@ -21,7 +25,8 @@ from livevox_site.errors import LVError
 from livevox_site.models import Service
 
 from . import services
-from .models import DialingPolicy, DialingProfile, ServiceProfile
+from .federal_holidays import holiday_names
+from .models import DialingBlackout, DialingPolicy, DialingProfile, ServiceProfile
 
 # Service parameter -> form field, to show a service's InvalidValue under its field.
 POLICY_FIELDS = {
@@ -65,7 +70,7 @@ class PolicyInlineForm(forms.ModelForm):
         required=False,
         input_formats=[TIME_FORMAT, "%H:%M:%S"],
         widget=forms.TimeInput(format=TIME_FORMAT, attrs={"size": 5, "placeholder": "HH:MM"}),
-        help_text="Local time in the client's time zone.",
+        help_text="Local time where the person called is.",
     )
     end_time = forms.TimeField(
         label="Until",
@@ -118,6 +123,121 @@ class DialingPolicyInline(TenantInlineMixin, admin.TabularInline):
         return super().has_delete_permission(request, obj) and _may_change(request, obj)
 
 
+# --- holidays and blackout dates ---------------------------------------------------------------
+
+BLACKOUT_FIELDS = {
+    "start_date": "start_date",
+    "end_date": "end_date",
+    "holiday": "holiday",
+    "states": "states",
+    "start_time": "start_time",
+    "end_time": "end_time",
+}
+
+
+def _blackout_settings(data: dict) -> services.BlackoutSettings:
+    states = data.get("states") or ()
+    if isinstance(states, str):
+        states = [part for part in states.replace(",", " ").split() if part]
+    return services.BlackoutSettings(
+        start_date=data.get("start_date"),
+        end_date=data.get("end_date"),
+        holiday=data.get("holiday") or "",
+        states=tuple(states),
+        do_not_dial=bool(data.get("do_not_dial")),
+        start_time=data.get("start_time"),
+        end_time=data.get("end_time"),
+    )
+
+
+class StatesField(forms.CharField):
+    """Two-letter codes typed as "CA, NV"; stored as a list."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [part.upper() for part in text.replace(",", " ").split() if part]
+
+
+class BlackoutInlineForm(forms.ModelForm):
+    holiday = forms.ChoiceField(
+        label="Holiday",
+        required=False,
+        choices=[("", "—")],
+        help_text="Every year, and on its observed day too. Or give dates instead.",
+    )
+    states = StatesField(
+        label="Only in",
+        required=False,
+        widget=forms.TextInput(attrs={"size": 10, "placeholder": "CA, NV"}),
+        help_text="States or provinces; empty: everywhere.",
+    )
+    start_time = forms.TimeField(
+        label="Calls from",
+        required=False,
+        input_formats=[TIME_FORMAT, "%H:%M:%S"],
+        widget=forms.TimeInput(format=TIME_FORMAT, attrs={"size": 5, "placeholder": "HH:MM"}),
+        help_text="Local time where the person called is.",
+    )
+    end_time = forms.TimeField(
+        label="Calls until",
+        required=False,
+        input_formats=[TIME_FORMAT, "%H:%M:%S"],
+        widget=forms.TimeInput(format=TIME_FORMAT, attrs={"size": 5, "placeholder": "HH:MM"}),
+        help_text="Leave both times empty and tick “Do not dial” for no calls that day.",
+    )
+
+    class Meta:
+        model = DialingBlackout
+        fields = [
+            "start_date",
+            "end_date",
+            "holiday",
+            "states",
+            "do_not_dial",
+            "start_time",
+            "end_time",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["holiday"].choices = [("", "—"), *((n, n) for n in holiday_names())]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or cleaned.get("DELETE"):
+            return cleaned
+        try:
+            checked = services.check_blackout(_blackout_settings(cleaned))
+        except LVError as error:
+            _add_error(self, error, BLACKOUT_FIELDS)
+            return cleaned
+        cleaned["states"] = list(checked.states)
+        cleaned["end_date"] = checked.end_date
+        return cleaned
+
+
+class DialingBlackoutInline(TenantInlineMixin, admin.TabularInline):
+    model = DialingBlackout
+    form = BlackoutInlineForm
+    extra = 0
+    verbose_name = "holiday or blackout date"
+    verbose_name_plural = "holidays and blackout dates (no calls, or calls only within a window)"
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and _may_change(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and _may_change(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and _may_change(request, obj)
+
+
 class DialingProfileForm(forms.ModelForm):
     assigned_services = forms.ModelMultipleChoiceField(
         queryset=Service.objects.none(),
@@ -149,7 +269,7 @@ class DialingProfileForm(forms.ModelForm):
 class DialingProfileAdmin(TenantAdminMixin, admin.ModelAdmin):
     form = DialingProfileForm
     audit_in_admin = False  # the services audit every change
-    inlines = [DialingPolicyInline]
+    inlines = [DialingPolicyInline, DialingBlackoutInline]
     list_display = ["name", "scope", "description", "policy_count", "id"]
     search_fields = ["name", "description", "=id"]
     actions = ["copy_to_my_client", "make_client_default"]
@@ -247,6 +367,9 @@ class DialingProfileAdmin(TenantAdminMixin, admin.ModelAdmin):
         actor = admin_actor(request)
         for formset in formsets:
             formset.save(commit=False)
+            if formset.model is DialingBlackout:
+                self._save_blackouts(request, profile, formset)
+                continue
             for policy in formset.deleted_objects:
                 services.policy_delete(actor=actor, client=request.user.client, policy=policy)
             for policy, _changed in formset.changed_objects:
@@ -269,6 +392,26 @@ class DialingProfileAdmin(TenantAdminMixin, admin.ModelAdmin):
                     settings=_settings(vars(policy)),
                 )
         self._save_services(request, profile, form.cleaned_data.get("assigned_services"))
+
+    def _save_blackouts(self, request, profile: DialingProfile, formset) -> None:
+        actor = admin_actor(request)
+        client = request.user.client
+        for blackout in formset.deleted_objects:
+            services.blackout_delete(actor=actor, client=client, blackout=blackout)
+        for blackout, _changed in formset.changed_objects:
+            services.blackout_update(
+                actor=actor,
+                client=client,
+                blackout=DialingBlackout.objects.get(pk=blackout.pk),
+                settings=_blackout_settings(vars(blackout)),
+            )
+        for blackout in formset.new_objects:
+            services.blackout_create(
+                actor=actor,
+                client=client,
+                profile=profile,
+                settings=_blackout_settings(vars(blackout)),
+            )
 
     def _save_services(self, request, profile: DialingProfile, chosen) -> None:
         if chosen is None:

@@ -3,6 +3,7 @@ from livevox_site.errors import SHAPE_ERROR_CODE
 from livevox_site.roles import model_perms
 
 _PROFILES = [
+    *model_perms("profiles.dialingblackout"),
     *model_perms("profiles.dialingprofile"),
     *model_perms("profiles.dialingpolicy"),
     *model_perms("profiles.serviceprofile"),

@@ -1,8 +1,9 @@
 """Dialing profiles: calling-hours policies by day, state or province, and area code.
 
 A profile belongs to one client, or to none: a system-wide profile, listed and read by every
-client and changed only by a Sysadmin. Policy times are local times of day in the client's
-time zone (wire-notes section 9).
+client and changed only by a Sysadmin. Policy times are local times of day (wire-notes
+section 9 encodes them in the client's time zone on the wire); calling-hours decisions apply
+them to the callee's clock (``profiles.calling_hours``).
 """
 
 from django.db import models
@@ -95,7 +96,8 @@ class DialingPolicy(ExplicitIdMixin, models.Model):
     country = models.CharField(max_length=24, choices=Country.choices, blank=True, default="")
     state = models.CharField("state or province", max_length=2, blank=True, default="")
     area_code = models.CharField("area code", max_length=3, blank=True, default="")
-    # Local times of day in the client's time zone; an end before the start crosses midnight.
+    # Local times of day (on the wire: in the client's time zone; decisions read them on the
+    # callee's clock, profiles.calling_hours); an end before the start crosses midnight.
     start_time = models.TimeField("from", null=True, blank=True)
     end_time = models.TimeField("until", null=True, blank=True)
 
@@ -192,3 +194,82 @@ class ClientDialingProfile(models.Model):
 
     def __str__(self) -> str:
         return f"Default dialing profile of {self.client}"
+
+
+class DialingBlackout(models.Model):
+    """A dated rule of a dialing profile (an extension, not in the vendor's API): on a fixed
+    date or date range, or on a US federal holiday computed by rule for any year, optionally
+    only in some states or provinces, either no calls at all or calls only within a narrower
+    window. Dates are the callee's local dates; times are local times of day on the callee's
+    clock, like a policy's (``profiles.calling_hours``)."""
+
+    id = models.AutoField(primary_key=True)
+    profile = models.ForeignKey(
+        DialingProfile,
+        on_delete=models.CASCADE,
+        related_name="blackouts",
+        verbose_name="dialing profile",
+    )
+    # Either a date range (an end of None: the start date alone) or a holiday, never both.
+    start_date = models.DateField("from", null=True, blank=True)
+    end_date = models.DateField("until", null=True, blank=True)
+    holiday = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        help_text="A US federal holiday by name (e.g. “Thanksgiving Day”), every year; "
+        "its observed day too.",
+    )
+    # Two-letter state or province codes; empty: everywhere.
+    states = models.JSONField("states or provinces", default=list, blank=True)
+    do_not_dial = models.BooleanField("do not dial", default=True)
+    start_time = models.TimeField("calls from", null=True, blank=True)
+    end_time = models.TimeField("calls until", null=True, blank=True)
+
+    tenant_path = "profile__client"
+    objects = TenantQuerySet.as_manager()
+    audit_labels = {
+        "startDate": "from",
+        "endDate": "until",
+        "holiday": "holiday",
+        "states": "states or provinces",
+        "doNotDial": "do not dial",
+        "startTime": "calls from",
+        "endTime": "calls until",
+    }
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "holiday or blackout date"
+        verbose_name_plural = "holidays and blackout dates"
+
+    def __str__(self) -> str:
+        if self.holiday:
+            when = self.holiday
+        elif self.end_date and self.end_date != self.start_date:
+            when = f"{self.start_date} to {self.end_date}"
+        else:
+            when = str(self.start_date)
+        if self.states:
+            when += " in " + ", ".join(self.states)
+        return when
+
+    def audit_name(self) -> str:
+        return f"{self} in {self.profile.name}"
+
+    def audit_subject(self) -> tuple[str, int]:
+        """Blackout changes belong to their profile's history, like policy changes."""
+        return "profiles.dialingprofile", self.profile_id
+
+    def audit_snapshot(self) -> dict:
+        return {
+            "id": self.pk,
+            "profileId": self.profile_id,
+            "startDate": self.start_date.isoformat() if self.start_date else None,
+            "endDate": self.end_date.isoformat() if self.end_date else None,
+            "holiday": self.holiday or None,
+            "states": list(self.states or []),
+            "doNotDial": self.do_not_dial,
+            "startTime": self.start_time.isoformat() if self.start_time else None,
+            "endTime": self.end_time.isoformat() if self.end_time else None,
+        }

@@ -12,8 +12,14 @@ from livevox_site import geography
 from livevox_site.errors import EntryNotFound
 from livevox_site.models import AuditEntry, Client
 
-from .models import ClientDialingProfile, DialingPolicy, DialingProfile, ServiceProfile
-from .times import epoch_ms_of_day
+from .models import (
+    ClientDialingProfile,
+    DialingBlackout,
+    DialingPolicy,
+    DialingProfile,
+    ServiceProfile,
+)
+from .times import date_ms, epoch_ms_of_day
 
 DIAL_TIME = "DIAL_TIME"
 DIAL_TIME_OPTIMIZED = "DIAL_TIME_OPTIMIZED"
@@ -138,3 +144,38 @@ def profile_read(profile: DialingProfile, *, client: Client) -> dict:
         }
     )
     return body
+
+
+# --- holidays and blackout dates (an extension) ----------------------------------------------
+
+
+def blackout_of(profile: DialingProfile, blackout_id: int) -> DialingBlackout:
+    """One blackout of the profile; another profile's is not found."""
+    blackout = profile.blackouts.filter(pk=blackout_id).first()
+    if blackout is None:
+        raise EntryNotFound()
+    return blackout
+
+
+def blackout_body(blackout: DialingBlackout, *, zone: str) -> dict:
+    """One blackout as the API answers it: dates as epoch ms of their midnight and times as
+    epoch ms of 1970-01-01, both in ``zone`` (the client's), as the family's other dates and
+    times."""
+    return {
+        "id": blackout.pk,
+        "startDate": date_ms(blackout.start_date, zone=zone),
+        "endDate": date_ms(blackout.end_date, zone=zone),
+        "holiday": blackout.holiday or None,
+        "states": list(blackout.states or []),
+        "doNotDial": blackout.do_not_dial,
+        "startTime": epoch_ms_of_day(blackout.start_time, zone=zone),
+        "endTime": epoch_ms_of_day(blackout.end_time, zone=zone),
+    }
+
+
+def blackout_list(profile: DialingProfile, *, zone: str) -> dict:
+    return {
+        "blackout": [
+            blackout_body(blackout, zone=zone) for blackout in profile.blackouts.order_by("id")
+        ]
+    }

@@ -90,3 +90,57 @@ class DialingProfileList(serializers.Serializer):
 class DialingProfileListInfo(serializers.Serializer):
     size = serializers.IntegerField()
     lastModified = serializers.IntegerField(required=False, help_text="Epoch ms")
+
+
+# --- holidays and blackout dates (an extension) ----------------------------------------------
+
+DATE_HELP = (
+    "A date: yyyy-MM-dd, epoch ms or ISO-8601 on input (an instant is the date it falls on in "
+    "the client's time zone); epoch ms of its midnight in the client's time zone on output"
+)
+BLACKOUT_TIME_HELP = (
+    "Local time of day on the callee's clock (as a policy's): \"HH:MM[:SS]\", epoch seconds or "
+    "epoch milliseconds on input; epoch milliseconds of that time on 1970-01-01 in the "
+    "client's time zone on output"
+)
+
+
+class DialingBlackoutBody(serializers.Serializer):
+    """A date (or range) or a federal holiday; do-not-dial, or a narrower window."""
+
+    startDate = serializers.CharField(required=False, allow_null=True, help_text=DATE_HELP)
+    endDate = serializers.CharField(
+        required=False, allow_null=True, help_text=DATE_HELP + ". Absent: the start date alone"
+    )
+    holiday = serializers.CharField(
+        required=False,
+        allow_null=True,
+        help_text="A US federal holiday's name, every year (its observed day too), instead of "
+        "dates",
+    )
+    states = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        allow_null=True,
+        help_text="Two-letter state or province codes; absent or empty: everywhere",
+    )
+    doNotDial = serializers.BooleanField(
+        required=False, allow_null=True, help_text="Absent: true unless a window is given"
+    )
+    startTime = serializers.CharField(required=False, allow_null=True, help_text=BLACKOUT_TIME_HELP)
+    endTime = serializers.CharField(required=False, allow_null=True, help_text=BLACKOUT_TIME_HELP)
+
+
+class DialingBlackoutRead(serializers.Serializer):
+    id = serializers.IntegerField()
+    startDate = serializers.IntegerField(allow_null=True, help_text=DATE_HELP)
+    endDate = serializers.IntegerField(allow_null=True, help_text=DATE_HELP)
+    holiday = serializers.CharField(allow_null=True)
+    states = serializers.ListField(child=serializers.CharField())
+    doNotDial = serializers.BooleanField()
+    startTime = serializers.IntegerField(allow_null=True, help_text=BLACKOUT_TIME_HELP)
+    endTime = serializers.IntegerField(allow_null=True, help_text=BLACKOUT_TIME_HELP)
+
+
+class DialingBlackoutList(serializers.Serializer):
+    blackout = DialingBlackoutRead(many=True)

@@ -18,7 +18,7 @@ Every write runs in one transaction and writes one audit entry of type
 
 import unicodedata
 from dataclasses import dataclass, fields, replace
-from datetime import time
+from datetime import date, time
 
 from django.db import transaction
 
@@ -27,10 +27,12 @@ from livevox_site.audit import Actor, audit_record, snapshot
 from livevox_site.errors import EntryNotFound, InvalidValue
 from livevox_site.models import Client, Service
 
+from .federal_holidays import holiday_name
 from .models import (
     ClientDialingProfile,
     Country,
     DayOfWeek,
+    DialingBlackout,
     DialingPolicy,
     DialingProfile,
     ServiceProfile,
@@ -71,6 +73,25 @@ class PolicyChanges:
     end_time: time | None = None
     clear_area_code: bool = False
     clear_time_range: bool = False
+
+
+@dataclass(frozen=True)
+class BlackoutSettings:
+    """One dated rule: ``start_date`` (and ``end_date`` for a range) or ``holiday``; ``states``
+    limits it to those states or provinces (empty: everywhere); either ``do_not_dial`` or both
+    times (a narrower window, local times of day on the callee's clock)."""
+
+    start_date: date | None = None
+    end_date: date | None = None
+    holiday: str = ""
+    states: tuple[str, ...] = ()
+    do_not_dial: bool = False
+    start_time: time | None = None
+    end_time: time | None = None
+
+
+# A range is for a season or a shutdown, not for ever: a year at most.
+BLACKOUT_MAX_DAYS = 366
 
 
 # --- rules ----------------------------------------------------------------------------------
@@ -146,6 +167,60 @@ def check_policies(policies: list[PolicySettings]) -> list[PolicySettings]:
     return [check_policy(policy, prefix=f"policies[{i}].") for i, policy in enumerate(policies)]
 
 
+def check_blackout(settings: BlackoutSettings) -> BlackoutSettings:
+    """A blackout's rules: a date (or range) or a holiday, not both; a range that ends on or
+    after its start, a year at most; a known federal holiday; real state or province codes
+    (upper-cased, sorted, each once); do-not-dial, or both times of a narrower window (an end
+    before the start crosses midnight), not both."""
+    holiday = settings.holiday.strip()
+    if holiday and (settings.start_date or settings.end_date):
+        raise InvalidValue("give a date or a holiday, not both", field="holiday")
+    if not holiday and settings.start_date is None:
+        raise InvalidValue("a date or a holiday is required", field="start_date")
+    if holiday:
+        found = holiday_name(holiday)
+        if found is None:
+            raise InvalidValue(f"{holiday!r} is not a US federal holiday", field="holiday")
+        holiday = found
+    end_date = settings.end_date
+    if end_date is not None and end_date < settings.start_date:
+        raise InvalidValue("may not be before the start date", field="end_date")
+    if end_date is not None and (end_date - settings.start_date).days >= BLACKOUT_MAX_DAYS:
+        raise InvalidValue(f"a range may span at most {BLACKOUT_MAX_DAYS} days", field="end_date")
+    if end_date == settings.start_date:
+        end_date = None
+    states = []
+    for code in settings.states:
+        upper = code.strip().upper() if isinstance(code, str) else code
+        if not geography.is_region(upper):
+            raise InvalidValue(
+                f"{code!r} is not a US state or Canadian province code", field="states"
+            )
+        states.append(upper)
+    if (settings.start_time is None) != (settings.end_time is None):
+        missing = "start_time" if settings.start_time is None else "end_time"
+        raise InvalidValue("give both times or neither", field=missing)
+    if settings.start_time is not None and settings.start_time == settings.end_time:
+        raise InvalidValue("must differ from the start time", field="end_time")
+    if settings.do_not_dial and settings.start_time is not None:
+        raise InvalidValue("a do-not-dial day has no calling window", field="start_time")
+    if not settings.do_not_dial and settings.start_time is None:
+        raise InvalidValue("give a calling window, or make it do-not-dial", field="start_time")
+    return replace(settings, holiday=holiday, end_date=end_date, states=tuple(sorted(set(states))))
+
+
+def blackout_settings(blackout: DialingBlackout) -> BlackoutSettings:
+    return BlackoutSettings(
+        start_date=blackout.start_date,
+        end_date=blackout.end_date,
+        holiday=blackout.holiday,
+        states=tuple(blackout.states or ()),
+        do_not_dial=blackout.do_not_dial,
+        start_time=blackout.start_time,
+        end_time=blackout.end_time,
+    )
+
+
 def policy_settings(policy: DialingPolicy) -> PolicySettings:
     return PolicySettings(
         **{f.name: getattr(policy, f.name) for f in fields(PolicySettings)},
@@ -156,9 +231,13 @@ def policy_settings(policy: DialingPolicy) -> PolicySettings:
 
 
 def profile_state(profile: DialingProfile) -> dict:
-    """The audit view of a profile with its policies."""
+    """The audit view of a profile with its policies (and its blackouts, when it has any: an
+    extension, so the vendor-shaped view stays as it was without them)."""
     state = snapshot(profile)
     state["policy"] = [snapshot(policy) for policy in profile.policies.order_by("id")]
+    blackouts = [snapshot(blackout) for blackout in profile.blackouts.order_by("id")]
+    if blackouts:
+        state["blackout"] = blackouts
     return state
 
 
@@ -283,16 +362,22 @@ def profile_delete(*, actor: Actor, client: Client, profile: DialingProfile) -> 
 def profile_copy(
     *, actor: Actor, client: Client, profile: DialingProfile, name: str | None = None
 ) -> DialingProfile:
-    """A copy of a profile (a system-wide one, typically) with its policies, owned by
-    ``client``."""
+    """A copy of a profile (a system-wide one, typically) with its policies and blackouts,
+    owned by ``client``."""
     policies = [policy_settings(policy) for policy in profile.policies.order_by("id")]
-    return profile_create(
-        actor=actor,
-        client=client,
-        name=name or profile.name,
-        description=profile.description,
-        policies=policies,
-    )
+    with transaction.atomic():
+        copy = profile_create(
+            actor=actor,
+            client=client,
+            name=name or profile.name,
+            description=profile.description,
+            policies=policies,
+        )
+        for blackout in profile.blackouts.order_by("id"):
+            blackout_create(
+                actor=actor, client=client, profile=copy, settings=blackout_settings(blackout)
+            )
+    return copy
 
 
 # --- policies -------------------------------------------------------------------------------
@@ -364,6 +449,82 @@ def policy_delete(*, actor: Actor, client: Client, policy: DialingPolicy) -> Non
             before=snapshot(policy),
         )
         policy.delete()
+
+
+# --- holidays and blackout dates (an extension) ----------------------------------------------
+
+
+def blackout_create(
+    *, actor: Actor, client: Client, profile: DialingProfile, settings: BlackoutSettings
+) -> DialingBlackout:
+    """Add a dated rule to the profile (audited in the profile's history)."""
+    settings = check_blackout(settings)
+    with transaction.atomic():
+        profile = _locked(profile)
+        blackout = DialingBlackout(
+            profile=profile,
+            start_date=settings.start_date,
+            end_date=settings.end_date,
+            holiday=settings.holiday,
+            states=list(settings.states),
+            do_not_dial=settings.do_not_dial,
+            start_time=settings.start_time,
+            end_time=settings.end_time,
+        )
+        blackout.save()
+        audit_record(
+            actor=actor,
+            client=_audit_client(profile, client),
+            action="profiles.blackout.created",
+            obj=blackout,
+            after=snapshot(blackout),
+        )
+    return blackout
+
+
+def blackout_update(
+    *, actor: Actor, client: Client, blackout: DialingBlackout, settings: BlackoutSettings
+) -> DialingBlackout:
+    """Replace a blackout's settings with ``settings`` (the whole rule, checked again). A call
+    that changes nothing writes nothing."""
+    settings = check_blackout(settings)
+    with transaction.atomic():
+        _locked(blackout.profile)
+        blackout = DialingBlackout.objects.select_for_update().get(pk=blackout.pk)
+        before = snapshot(blackout)
+        blackout.start_date = settings.start_date
+        blackout.end_date = settings.end_date
+        blackout.holiday = settings.holiday
+        blackout.states = list(settings.states)
+        blackout.do_not_dial = settings.do_not_dial
+        blackout.start_time = settings.start_time
+        blackout.end_time = settings.end_time
+        after = snapshot(blackout)
+        if after == before:
+            return blackout
+        blackout.save()
+        audit_record(
+            actor=actor,
+            client=_audit_client(blackout.profile, client),
+            action="profiles.blackout.updated",
+            obj=blackout,
+            before=before,
+            after=after,
+        )
+    return blackout
+
+
+def blackout_delete(*, actor: Actor, client: Client, blackout: DialingBlackout) -> None:
+    with transaction.atomic():
+        profile = _locked(blackout.profile)
+        audit_record(
+            actor=actor,
+            client=_audit_client(profile, client),
+            action="profiles.blackout.deleted",
+            obj=blackout,
+            before=snapshot(blackout),
+        )
+        blackout.delete()
 
 
 # --- services and the client default --------------------------------------------------------

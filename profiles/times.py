@@ -60,3 +60,10 @@ def epoch_ms_of_day(value: time | None, *, zone: str) -> int | None:
         return None
     local = datetime.combine(_EPOCH_DAY, value, tzinfo=ZoneInfo(zone))
     return int(local.timestamp()) * 1000
+
+
+def date_ms(day: date | None, *, zone: str) -> int | None:
+    """A date on output (wire-notes section 9): epoch ms of its midnight in ``zone``."""
+    if day is None:
+        return None
+    return int(datetime.combine(day, time.min, tzinfo=ZoneInfo(zone)).timestamp()) * 1000

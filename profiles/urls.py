@@ -16,6 +16,9 @@ profile = V.as_view({"get": "retrieve", "put": "update", "delete": "destroy"})
 policies = V.as_view({"put": "policy_create"})
 policy = V.as_view({"put": "policy_update", "delete": "policy_destroy"})
 service = V.as_view({"put": "service_add", "delete": "service_remove"})
+# Extensions (not the vendor's API): a profile's holidays and blackout dates.
+blackouts = V.as_view({"get": "blackout_list", "post": "blackout_create"})
+blackout = V.as_view({"delete": "blackout_destroy"})
 
 urlpatterns = [
     path("compliance/complianceCheck/zipAreaMatch", zip_area_match),
@@ -26,4 +29,6 @@ urlpatterns = [
     path("compliance/dialingProfiles/<str:pk>/policies", policies),
     path("compliance/dialingProfiles/<str:pk>/policies/<str:policy>", policy),
     path("compliance/dialingProfiles/<str:pk>/services/<str:service>", service),
+    path("compliance/dialingProfiles/<str:pk>/blackouts", blackouts),
+    path("compliance/dialingProfiles/<str:pk>/blackouts/<str:blackout>", blackout),
 ]

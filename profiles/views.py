@@ -3,6 +3,7 @@ the request through ``wire.py`` and answer; the rules live in ``services.py``, t
 ``selectors.py``."""
 
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -83,6 +84,7 @@ PAGE = [
 PROFILE = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Dialing profile ID")
 POLICY = OpenApiParameter("policy", int, OpenApiParameter.PATH, description="Policy ID")
 SERVICE = OpenApiParameter("service", int, OpenApiParameter.PATH, description="Service ID")
+BLACKOUT = OpenApiParameter("blackout", int, OpenApiParameter.PATH, description="Blackout ID")
 ERRORS = {
     400: OpenApiResponse(PROFILE_ERROR, description="202 invalid input"),
     401: OpenApiResponse(description="No valid LV-Session"),
@@ -98,6 +100,80 @@ def doc(operation_id: str, **kwargs):
     return extend_schema(
         operation_id=operation_id, tags=["dialing profiles"], auth=[{"LVSession": []}], **kwargs
     )
+
+
+EXTENSION_NOTE = (
+    "An extension of this service, not part of the vendor's (LiveVox) API. Holidays and "
+    "blackout dates of a dialing profile: on those local dates the callee may not be called at "
+    "all (doNotDial) or only within a narrower window. The profile's vendor read answer does "
+    "not show them."
+)
+
+
+def extension(operation_id: str, **kwargs):
+    """The schema of one method of ours: tagged "Extensions", described as not the vendor's."""
+    description = EXTENSION_NOTE + (
+        " " + kwargs.pop("description") if "description" in kwargs else ""
+    )
+    return extend_schema(
+        operation_id=operation_id,
+        tags=["Extensions"],
+        auth=[{"LVSession": []}],
+        description=description,
+        **kwargs,
+    )
+
+
+BLACKOUT_EXAMPLES = [
+    OpenApiExample(
+        "Thanksgiving, every year",
+        value={"holiday": "Thanksgiving Day", "doNotDial": True},
+        request_only=True,
+    ),
+    OpenApiExample(
+        "Christmas Eve in California and Nevada, 10:00 to 14:00 only",
+        value={
+            "startDate": "2026-12-24",
+            "states": ["CA", "NV"],
+            "startTime": "10:00",
+            "endTime": "14:00",
+        },
+        request_only=True,
+    ),
+    OpenApiExample(
+        "A shutdown week",
+        value={"startDate": "2026-08-03", "endDate": "2026-08-07"},
+        request_only=True,
+    ),
+]
+BLACKOUT_LIST_EXAMPLE = OpenApiExample(
+    "Two blackouts (client in America/New_York)",
+    value={
+        "blackout": [
+            {
+                "id": 7,
+                "startDate": None,
+                "endDate": None,
+                "holiday": "Thanksgiving Day",
+                "states": [],
+                "doNotDial": True,
+                "startTime": None,
+                "endTime": None,
+            },
+            {
+                "id": 8,
+                "startDate": 1798088400000,
+                "endDate": None,
+                "holiday": None,
+                "states": ["CA", "NV"],
+                "doNotDial": False,
+                "startTime": 54000000,
+                "endTime": 68400000,
+            },
+        ]
+    },
+    response_only=True,
+)
 
 
 def _no_content() -> Response:
@@ -129,6 +205,9 @@ class DialingProfileViewSet(TenantViewSet):
         "policy_destroy": "profiles.delete_dialingpolicy",
         "service_add": "profiles.change_serviceprofile",
         "service_remove": "profiles.change_serviceprofile",
+        "blackout_list": "profiles.view_dialingblackout",
+        "blackout_create": "profiles.add_dialingblackout",
+        "blackout_destroy": "profiles.delete_dialingblackout",
     }
 
     @property
@@ -304,4 +383,48 @@ class DialingProfileViewSet(TenantViewSet):
         profile = self.visible_profile()
         found = service_for_client(client=request.client, service_id=wire.path_id(service))
         services.profile_service_remove(actor=self.actor, profile=profile, service=found)
+        return _no_content()
+
+    # --- holidays and blackout dates (an extension) ---
+
+    @extension(
+        "dialingProfileBlackoutsList",
+        summary="List Holidays and Blackout Dates of a Dialing Profile",
+        parameters=[PROFILE, CLIENT],
+        responses={200: bodies.DialingBlackoutList, **ERRORS},
+        examples=[BLACKOUT_LIST_EXAMPLE],
+    )
+    def blackout_list(self, request, pk=None):
+        return Response(selectors.blackout_list(self.visible_profile(), zone=self.zone))
+
+    @extension(
+        "dialingProfileBlackoutCreate",
+        summary="Create Holiday or Blackout Date",
+        description="A date (or a startDate-endDate range, a year at most) or a US federal "
+        "holiday by name, optionally limited to states; do-not-dial, or calls only between "
+        "startTime and endTime (local times on the callee's clock; an end before the start "
+        "crosses midnight).",
+        parameters=[PROFILE, CLIENT],
+        request=bodies.DialingBlackoutBody,
+        responses=CREATED,
+        examples=BLACKOUT_EXAMPLES,
+    )
+    def blackout_create(self, request, pk=None):
+        profile = self.writable_profile()
+        settings = wire.blackout_settings(request.data, zone=self.zone)
+        blackout = services.blackout_create(
+            actor=self.actor, client=request.client, profile=profile, settings=settings
+        )
+        return _created(blackout)
+
+    @extension(
+        "dialingProfileBlackoutDelete",
+        summary="Delete Holiday or Blackout Date",
+        parameters=[PROFILE, BLACKOUT, CLIENT],
+        request=None,
+        responses=NO_CONTENT,
+    )
+    def blackout_destroy(self, request, pk=None, blackout=None):
+        found = selectors.blackout_of(self.writable_profile(), wire.path_id(blackout))
+        services.blackout_delete(actor=self.actor, client=request.client, blackout=found)
         return _no_content()

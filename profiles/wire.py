@@ -4,12 +4,17 @@ about type. Each function turns a request body into the typed values ``services.
 ``selectors.py`` take; a value of the wrong type raises ``InvalidInput`` naming the wire field.
 """
 
+import re
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from livevox_site import geography
 from livevox_site.errors import EntryNotFound, InvalidInput
 from livevox_site.lenient import (
     body_object,
     clean_text,
     parse_bool,
+    parse_date,
     parse_enum,
     parse_int,
     present,
@@ -17,7 +22,13 @@ from livevox_site.lenient import (
 
 from .models import Country, DayOfWeek
 from .selectors import MATCH_TYPES
-from .services import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, PolicyChanges, PolicySettings
+from .services import (
+    DESCRIPTION_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    BlackoutSettings,
+    PolicyChanges,
+    PolicySettings,
+)
 from .times import time_of_day
 
 
@@ -66,6 +77,10 @@ WIRE_FIELDS = {
     "area_code": "areaCode",
     "start_time": "startTime",
     "end_time": "endTime",
+    "start_date": "startDate",
+    "end_date": "endDate",
+    "holiday": "holiday",
+    "states": "states",
 }
 _FLAGS = {"doNotDial": "do_not_dial", "doNotLeaveMessage": "do_not_leave_message"}
 # The vendor's country enum, plus the short forms clients send for the US.
@@ -191,3 +206,68 @@ def profile_update(data) -> dict:
     if description is not None:
         changes["description"] = description
     return changes
+
+
+# --- holidays and blackout dates (an extension) ----------------------------------------------
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_HOLIDAY_MAX_LENGTH = 100
+_MAX_STATES = 100
+
+
+def local_date(value, field: str, *, zone: str) -> date | None:
+    """A date (wire-notes sections 4 and 9): ``yyyy-MM-dd`` is that day; an instant (epoch ms,
+    ISO-8601) is the day it falls on in the client's time zone; empty values are None."""
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidInput(f"{field} is not a date", field=field) from None
+    moment = parse_date(value, field)
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(ZoneInfo(zone)).date()
+    except (OverflowError, ValueError):
+        raise InvalidInput(f"{field} is not a date", field=field) from None
+
+
+def _states(value) -> tuple[str, ...]:
+    """A list of two-letter codes, or one string of them separated by commas or spaces."""
+    if not present(value):
+        return ()
+    if isinstance(value, str):
+        value = [part for part in re.split(r"[\s,;]+", value) if part]
+    if not isinstance(value, list) or len(value) > _MAX_STATES:
+        raise InvalidInput("states must be a list of state or province codes", field="states")
+    for code in value:
+        if not isinstance(code, str) or not code.strip():
+            raise InvalidInput("states must be a list of state or province codes", field="states")
+    return tuple(code.strip().upper() for code in value)
+
+
+def blackout_settings(data, *, zone: str) -> BlackoutSettings:
+    """``{startDate, endDate, holiday, states, doNotDial, startTime, endTime}``: a date (or
+    range) or a holiday; without ``doNotDial`` it is do-not-dial unless a window is given."""
+    data = body_object(data)
+    holiday = data.get("holiday")
+    if present(holiday):
+        if not isinstance(holiday, str) or len(holiday) > _HOLIDAY_MAX_LENGTH:
+            raise InvalidInput("holiday must be a federal holiday's name", field="holiday")
+    else:
+        holiday = ""
+    start_time = time_of_day(data.get("startTime"), "startTime", zone=zone)
+    end_time = time_of_day(data.get("endTime"), "endTime", zone=zone)
+    if present(data.get("doNotDial")):
+        do_not_dial = parse_bool(data["doNotDial"], "doNotDial")
+    else:
+        do_not_dial = start_time is None and end_time is None
+    return BlackoutSettings(
+        start_date=local_date(data.get("startDate"), "startDate", zone=zone),
+        end_date=local_date(data.get("endDate"), "endDate", zone=zone),
+        holiday=holiday,
+        states=_states(data.get("states")),
+        do_not_dial=do_not_dial,
+        start_time=start_time,
+        end_time=end_time,
+    )

@@ -1,7 +1,7 @@
 """Permission rows for zipAreaMatch and /compliance/dialingProfiles: every route, every role,
 own client, other client and the system-wide profiles."""
 
-from profiles.models import DialingPolicy, DialingProfile, ServiceProfile
+from profiles.models import DialingBlackout, DialingPolicy, DialingProfile, ServiceProfile
 
 from .matrix import ROLES, Row, rows_for
 
@@ -46,6 +46,9 @@ def setup_profiles(client_a, client_b, persona) -> dict:
         found[f"profile_{key}"] = profile.pk
         found[f"policy_{key}"] = DialingPolicy.objects.create(
             profile=profile, day_of_week="MONDAY", state="TX"
+        ).pk
+        found[f"blackout_{key}"] = DialingBlackout.objects.create(
+            profile=profile, holiday="Labor Day", do_not_dial=True
         ).pk
     ServiceProfile.objects.create(service_id=18892, profile_id=found["profile_a"])
     ServiceProfile.objects.create(service_id=17797, profile_id=found["profile_shared"])
@@ -115,4 +118,31 @@ PROFILE_ROWS = [
     *rows_for("PUT", URL + "/{profile_b}?client=93119", {"sysadmin": 204}, {"name": "B"}),
 ]
 
-ROWS = [*ZIP_ROWS, *PROFILE_ROWS]
+# --- holidays and blackout dates (an extension), as the policies of the profile ------------
+
+BLACKOUT = {"holiday": "Thanksgiving Day", "doNotDial": True}
+BLACKOUT_ROWS = [
+    *_on_a("GET", OWN + "/blackouts", 200),
+    *_on_a("POST", OWN + "/blackouts", 201, BLACKOUT),
+    *_on_a("DELETE", OWN + "/blackouts/{blackout_a}", 204),
+    # Another client's or another profile's blackout under one's own profile: not found.
+    *rows_for("DELETE", OWN + "/blackouts/{blackout_b}", {"it_user": 404, "sysadmin": 404}),
+    *rows_for("DELETE", OWN + "/blackouts/{blackout_shared}", {"sysadmin": 404}),
+    # The system-wide profile: every client reads, Sysadmins change.
+    *_read_shared("GET", SHARED + "/blackouts"),
+    *_change_shared("POST", SHARED + "/blackouts", 201, BLACKOUT),
+    *_change_shared("DELETE", SHARED + "/blackouts/{blackout_shared}", 204),
+    # Client B's profile: a 404 for client A, readable by a Sysadmin acting for B.
+    *rows_for("GET", URL + "/{profile_b}/blackouts", {"it_user": 404, "outsider": 200}),
+    *rows_for(
+        "GET",
+        URL + "/{profile_b}/blackouts?client=93119",
+        {"sysadmin": 200, "superuser": 403, "it_user": 403},
+    ),
+    *rows_for("POST", URL + "/{profile_b}/blackouts?client=93119", {"sysadmin": 201}, BLACKOUT),
+    # Other methods: 405 after authentication.
+    *rows_for("PUT", OWN + "/blackouts", {"it_user": 405}, BLACKOUT),
+    *rows_for("GET", OWN + "/blackouts/{blackout_a}", {"it_user": 405}),
+]
+
+ROWS = [*ZIP_ROWS, *PROFILE_ROWS, *BLACKOUT_ROWS]

@@ -23,6 +23,11 @@ def form_data(name="Admin made", description="", services=(), policies=(), initi
         "policies-INITIAL_FORMS": str(initial),
         "policies-MIN_NUM_FORMS": "0",
         "policies-MAX_NUM_FORMS": "1000",
+        # The holidays and blackout dates inline (tests/test_profiles_blackouts.py).
+        "blackouts-TOTAL_FORMS": "0",
+        "blackouts-INITIAL_FORMS": "0",
+        "blackouts-MIN_NUM_FORMS": "0",
+        "blackouts-MAX_NUM_FORMS": "1000",
     }
     for index, policy in enumerate(policies):
         for key, value in policy.items():
