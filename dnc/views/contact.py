@@ -127,8 +127,14 @@ class ContactCheckViewSet(TenantViewSet):
                 value={
                     "allowed": False,
                     "reasons": [
-                        {"rule": "dnc", "list": "dialtime", "id": 21945273, "matched": "phone",
-                         "level": "client", "contactGroupId": 1320}
+                        {
+                            "rule": "dnc",
+                            "list": "dialtime",
+                            "id": 21945273,
+                            "matched": "phone",
+                            "level": "client",
+                            "contactGroupId": 1320,
+                        }
                     ],
                     "localTime": "2026-11-23T10:15:00-08:00",
                     "timeZone": "America/Los_Angeles",
@@ -149,12 +155,17 @@ class ContactCheckViewSet(TenantViewSet):
     @doc(
         "complianceCheckContactCheckBatch",
         summary="Contact Check, many at once (up to 50,000)",
-        description=EXTENSION
-        + " Answers `{\"results\": [...]}` in input order; a bad item answers "
-        "`{\"error\": {\"code\": 202, \"message\": ...}}` in its place.",
+        description=EXTENSION + ' Answers `{"results": [...]}` in input order; a bad item answers '
+        '`{"error": {"code": 202, "message": ...}}` in its place.',
         tags=["Extensions"],
-        request=inline_serializer("ContactCheckBatch", {"items": serializers.ListField(
-            child=serializers.DictField(), help_text="contactCheck bodies")}),
+        request=inline_serializer(
+            "ContactCheckBatch",
+            {
+                "items": serializers.ListField(
+                    child=serializers.DictField(), help_text="contactCheck bodies"
+                )
+            },
+        ),
         responses={
             200: inline_serializer(
                 "ContactCheckBatchResult",
