@@ -5,10 +5,24 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from . import matrix_dnc, matrix_profiles, matrix_recordings, matrix_site, matrix_strategies
+from . import (
+    matrix_dnc,
+    matrix_dnc_lists,
+    matrix_profiles,
+    matrix_recordings,
+    matrix_site,
+    matrix_strategies,
+)
 from .matrix import Row
 
-APPS = [matrix_site, matrix_strategies, matrix_profiles, matrix_recordings, matrix_dnc]
+APPS = [
+    matrix_site,
+    matrix_strategies,
+    matrix_profiles,
+    matrix_recordings,
+    matrix_dnc,
+    matrix_dnc_lists,
+]
 ROWS: list[Row] = [row for app in APPS for row in app.ROWS]
 WIRE = re.compile(r"^(session|configuration|compliance)/")
 
