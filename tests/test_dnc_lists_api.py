@@ -99,7 +99,10 @@ def test_dialtime_create_multiple_example(it, client_a):
     assert response.json() == {"processedCount": 2}
     ids = {e.phone: e.pk for e in DialtimeEntry.objects.all()}
     # "1519957965000" is 2018-03-01 in New York: read back as that day's midnight.
-    assert it.get("/compliance/dialtime/dnc?offset=0&count=10").json() == {
+    listed = it.get("/compliance/dialtime/dnc?offset=0&count=10").json()
+    # Bulk rows get their ids in no promised order: compared by phone.
+    listed["dncEntries"].sort(key=lambda entry: entry["phone"])
+    assert listed == {
         "dncEntries": [
             {"phone": "4155553734", "contactGroupId": 1320, "id": ids["4155553734"]},
             {
@@ -330,13 +333,23 @@ def test_email_create_multiple_example(it, client_a):
     assert response.status_code == 200, response.content
     assert response.json() == {"processedCount": 3}
     listed = it.get("/compliance/email/dnc?offset=0&count=5").json()
-    found = {e["email"]: e["expirationDate"] for e in listed["dncEntries"]}
+    found = {e.pop("email"): e for e in listed["dncEntries"]}
+    ids = {e.email: e.pk for e in EmailEntry.objects.all()}
     # "2021-10-19" reads back as that day's midnight in New York (the spec's list example).
     assert found == {
-        "example1a@gmail.com": 1634616000000,
-        "example2@gmail.com": 1634702400000,
-        "example3@gmail.com": 1634875200000,
+        email: {
+            "contactGroupId": group,
+            "expirationDate": ms,
+            "dncId": ids[email],
+            "id": ids[email],
+        }
+        for email, group, ms in [
+            ("example1a@gmail.com", 1020229, 1634616000000),
+            ("example2@gmail.com", 1020230, 1634702400000),
+            ("example3@gmail.com", 1020231, 1634875200000),
+        ]
     }
+    assert "next" not in listed
 
 
 def test_email_delete_example(it, client_a):
@@ -978,3 +991,30 @@ def test_the_selection_services_delete_and_set_expiration_with_one_audit_entry(c
         ),
         ("dnc.dialtime.deleted_bulk", {"count": 2, "ids": [1, 3]}),
     ]
+
+
+def test_bulk_counts_its_batches_in_the_message(it, client_a):
+    entries = [{"phone": f"{4150000000 + i}"} for i in range(6000)]
+    entries[5999] = {"phone": "12"}
+    response = it.post("/compliance/dialtime/dnc/bulk", {"dncEntries": entries})
+    name = DialtimeEntry.objects.for_client(client_a).first().filename
+    assert response.json() == {
+        "code": 202,
+        "message": f"Record 6000: 12, phone must be 10 digits. Processed DNC filename: {name} "
+        "totally in 2 batches, no of lines processed: 6000.",
+    }
+    assert it.get("/compliance/dialtime/dnc/info").json() == {"size": 5999}
+
+
+def test_a_page_holds_at_most_1000_entries(it, client_a):
+    entries = [{"sms": f"{4150000000 + i}"} for i in range(1001)]
+    assert it.post("/compliance/sms/dnc/bulk", {"dncEntries": entries}).status_code == 200
+    page = it.get("/compliance/sms/dnc?offset=0&count=5000").json()
+    assert len(page["dncEntries"]) == 1000
+    assert page["next"] == "compliance/sms/dnc?offset=1000&count=1000"
+    last = it.get("/compliance/sms/" + page["next"].split("/", 2)[2]).json()
+    # Bulk rows get their ids in no promised order: the last page holds the one left over.
+    seen = {e["sms"] for e in page["dncEntries"]} | {e["sms"] for e in last["dncEntries"]}
+    assert len(last["dncEntries"]) == 1
+    assert seen == {entry["sms"] for entry in entries}
+    assert "next" not in last
