@@ -855,6 +855,8 @@ def test_list_and_search_share_their_filters(it, client_a):
         ("/compliance/sms/dnc/search?offset=0&count=5", {"filter": {"sms": "412345678901"}}),
         ("/compliance/sms/dnc/search?offset=0&count=5", {"filter": {"contactGroupId": "x"}}),
         ("/compliance/sms/dnc/search?offset=0&count=5", {"filter": {"contactGroupId": 1.5}}),
+        ("/compliance/sms/dnc/search?offset=0&count=5", {"contactGroupId": 10**12}),
+        ("/compliance/sms/dnc/search?offset=0&count=5", {"contactGroupId": -1}),
         ("/compliance/sms/dnc/search?offset=0&count=5", {"filter": "6"}),
         ("/compliance/sms/dnc/search?offset=0&count=5", {"sms": ["6"]}),
         ("/compliance/sms/dnc/search?offset=0", {}),
@@ -1018,3 +1020,12 @@ def test_a_page_holds_at_most_1000_entries(it, client_a):
     assert len(last["dncEntries"]) == 1
     assert seen == {entry["sms"] for entry in entries}
     assert "next" not in last
+
+
+def test_an_entry_added_here_blocks_the_call_until_it_is_removed(it, client_a):
+    url = "/compliance/complianceCheck/isBlocked?service=20180&phone=4155553734"
+    assert it.get(url).json() == {"result": False}
+    entry_id = it.post("/compliance/dialtime/dnc", {"phone": "(415) 555-3734"}).json()["id"]
+    assert it.get(url).json() == {"result": True}
+    assert it.delete(f"/compliance/dialtime/dnc/{entry_id}").status_code == 204
+    assert it.get(url).json() == {"result": False}

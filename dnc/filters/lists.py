@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter
 
 from livevox_site.errors import InvalidInput
-from livevox_site.lenient import present
+from livevox_site.lenient import MAX_INT, present
 
 from ..models import DialtimeEntry, EmailEntry, SmsEntry
 from ..wire import EMAIL_MAX_LENGTH, parse_phone
@@ -37,7 +37,10 @@ class IntegerFilter(django_filters.NumberFilter):
 
 class _ListEntryFilter(django_filters.FilterSet):
     contactGroupId = IntegerFilter(
-        field_name="contact_group_id", help_text="Contact group ID (0: no contact group)"
+        field_name="contact_group_id",
+        min_value=0,
+        max_value=MAX_INT,
+        help_text="Contact group ID (0: no contact group)",
     )
 
 
