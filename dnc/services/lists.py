@@ -51,6 +51,11 @@ def list_model(list_name: str) -> type[ListEntry]:
         raise ValueError(f"no DNC list {list_name!r}") from None
 
 
+def list_name_of(entry: ListEntry) -> str:
+    """``"dialtime"``, ``"email"`` or ``"sms"``: the list an entry belongs to."""
+    return next(name for name, model in LIST_MODELS.items() if isinstance(entry, model))
+
+
 def audit_prefix(list_name: str) -> str:
     return f"dnc.{list_name}"
 
@@ -146,7 +151,7 @@ def list_entry_update(
     None keeps the date unless ``clear_expiration``. ``AlreadyExists`` when another entry
     holds the new (value, group)."""
     model = type(entry)
-    list_name = next(name for name, m in LIST_MODELS.items() if m is model)
+    list_name = list_name_of(entry)
     locked = model.objects.for_client(client).select_for_update().filter(pk=entry.pk).first()
     if locked is None:
         raise EntryNotFound(NOT_FOUND)
@@ -185,7 +190,7 @@ def list_entry_update(
 def list_entry_delete(*, actor: Actor, client: Client, entry: ListEntry, via: str = "") -> None:
     """Remove one entry, audited with its last state."""
     model = type(entry)
-    list_name = next(name for name, m in LIST_MODELS.items() if m is model)
+    list_name = list_name_of(entry)
     before = snapshot(entry)
     deleted, _ = model.objects.for_client(client).filter(pk=entry.pk).delete()
     if not deleted:
