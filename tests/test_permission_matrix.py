@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from . import (
     matrix_dnc,
     matrix_dnc_legacy,
+    matrix_dnc_lists,
     matrix_profiles,
     matrix_recordings,
     matrix_site,
@@ -22,6 +23,7 @@ APPS = [
     matrix_recordings,
     matrix_dnc,
     matrix_dnc_legacy,
+    matrix_dnc_lists,
 ]
 ROWS: list[Row] = [row for app in APPS for row in app.ROWS]
 WIRE = re.compile(r"^(session|configuration|compliance)/")

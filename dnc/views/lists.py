@@ -1,0 +1,428 @@
+"""``/compliance/{dialtime,email,sms}/dnc``: the dial-time, email and SMS lists.
+
+One viewset class per list, built by ``_list_viewset`` (the three differ only in their model,
+value key, permissions and schema names). Views read the lenient wire through the small
+functions below and call ``dnc.services.lists``; reads go through ``dnc.selectors_lists`` and
+the FilterSets of ``dnc.filters.lists``.
+
+Who: Sysadmins, Superusers and Managers with the "Edit DNC Lists" power (the role check comes
+first: a missing role is a 403); then only clients whose Phone DNC Type is Dial-Time (else 400,
+code 202). Agent sessions may call none of these (the spec's agent list names only the legacy
+methods and Is Blocked). Another client's entry is a 404 ``{"code": 203, "message": "DNC entry
+not found"}`` (the spec's example body).
+"""
+
+import functools
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from livevox_site.api import TenantViewSet
+from livevox_site.errors import EntryNotFound, InvalidInput
+from livevox_site.lenient import body_object, parse_int, present, query
+from livevox_site.models import PhoneDncType
+
+from .. import selectors_lists as selectors
+from ..filters.lists import FILTERS, apply_filters, filter_parameters
+from ..models import NO_GROUP
+from ..rows import LIST_VALUES
+from ..services import lists as services
+from ..wire import parse_expiration
+from .common import ERROR_BODY, client_zone, doc, require_dnc_type
+
+# --- reading the wire -------------------------------------------------------------------------
+
+
+def wire_group(value: Any) -> int:
+    """``contactGroupId``: a whole number ("1320" too); absent, null, "" or 0: no group."""
+    if not present(value):
+        return NO_GROUP
+    return parse_int(value, "contactGroupId", min_value=0)
+
+
+def wire_value(body: Mapping, list_name: str) -> str:
+    key, parse = LIST_VALUES[list_name]
+    return parse(body.get(key), key)
+
+
+def wire_create(data: Any, *, list_name: str, zone) -> dict:
+    """Create's body -> ``list_entry_create``'s keyword arguments."""
+    body = body_object(data)
+    return {
+        "value": wire_value(body, list_name),
+        "contact_group_id": wire_group(body.get("contactGroupId")),
+        "expiration_date": parse_expiration(
+            body.get("expirationDate"), "expirationDate", zone=zone
+        ),
+    }
+
+
+def wire_update(data: Any, *, list_name: str, zone) -> dict:
+    """Update's body -> ``list_entry_update``'s keyword arguments: the value is required;
+    ``contactGroupId`` and ``expirationDate`` absent keep what the entry has, null or "" clear
+    it."""
+    body = body_object(data)
+    changes: dict = {"value": wire_value(body, list_name)}
+    if "contactGroupId" in body:
+        changes["contact_group_id"] = wire_group(body["contactGroupId"])
+    if "expirationDate" in body:
+        expires: date | None = parse_expiration(body["expirationDate"], "expirationDate", zone=zone)
+        changes["expiration_date"] = expires
+        changes["clear_expiration"] = expires is None
+    return changes
+
+
+def wire_bulk(data: Any) -> list:
+    """Create Multiple's ``dncEntries``: a list (its lines are checked one by one later)."""
+    body = body_object(data)
+    entries = body.get("dncEntries")
+    if not isinstance(entries, list):
+        raise InvalidInput("dncEntries must be a list of entries", field="dncEntries")
+    if len(entries) > services.MAX_BULK_ENTRIES:
+        raise InvalidInput(
+            f"dncEntries may hold at most {services.MAX_BULK_ENTRIES} entries (got {len(entries)})",
+            field="dncEntries",
+        )
+    return entries
+
+
+def wire_search(data: Any) -> Mapping:
+    """Find Matching's filter: under ``"filter"``, or the body itself (the spec's dial-time
+    example sends ``{"phone": ...}`` at the top level)."""
+    body = body_object(data)
+    found = body.get("filter")
+    if found is None:
+        return body
+    if not isinstance(found, dict):
+        raise InvalidInput("filter must be a JSON object", field="filter")
+    return found
+
+
+# --- the schema -----------------------------------------------------------------------------
+
+CLIENT = OpenApiParameter(
+    "client", int, OpenApiParameter.QUERY, description="Act for this client (Sysadmins only)"
+)
+PAGE = [
+    OpenApiParameter("offset", int, OpenApiParameter.QUERY, required=True),
+    OpenApiParameter("count", int, OpenApiParameter.QUERY, required=True, description="<= 1000"),
+]
+ENTRY_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="DNC entry ID")
+ERRORS = {
+    400: OpenApiResponse(
+        ERROR_BODY,
+        description="202 invalid input, or a client whose Phone DNC Type is not Dial-Time; "
+        "201 element already exists",
+    ),
+    401: OpenApiResponse(description="No valid LV-Session"),
+    403: OpenApiResponse(ERROR_BODY, description="Role or client not allowed"),
+    404: OpenApiResponse(ERROR_BODY, description="203 DNC entry not found"),
+}
+NO_CONTENT = {204: OpenApiResponse(description="Done; empty body"), **ERRORS}
+DATE_HELP = (
+    "yyyy-MM-dd, epoch milliseconds or ISO-8601 on input (an instant is its day in the "
+    "client's time zone); epoch milliseconds of that day's midnight in the client's time zone "
+    "on output"
+)
+TITLES = {"dialtime": "Dialtime", "email": "Email", "sms": "SMS"}
+
+
+def _schemas(list_name: str) -> dict:
+    """The request and response bodies of one list, named ``Dnc<List>...`` (component names
+    are unique site-wide)."""
+    key = LIST_VALUES[list_name][0]
+    prefix = f"Dnc{TITLES[list_name].capitalize()}"
+    value = serializers.CharField(
+        help_text="10 digits" if key != "email" else "An email address (matched without case)"
+    )
+    body_fields = {
+        key: value,
+        "contactGroupId": serializers.IntegerField(required=False, allow_null=True),
+        "expirationDate": serializers.CharField(
+            required=False, allow_null=True, help_text=DATE_HELP
+        ),
+    }
+    entry_fields = {
+        key: value,
+        "contactGroupId": serializers.IntegerField(required=False),
+        "expirationDate": serializers.IntegerField(required=False, help_text=DATE_HELP),
+        "id": serializers.IntegerField(),
+    }
+    if list_name != "dialtime":
+        entry_fields["dncId"] = serializers.IntegerField(help_text="The same as id")
+    entry = inline_serializer(f"{prefix}Entry", entry_fields)
+    page = {
+        "dncEntries": inline_serializer(f"{prefix}EntryItem", entry_fields, many=True),
+        "next": serializers.CharField(required=False, help_text="Absent on the last page"),
+    }
+    filterset = FILTERS[list_name]
+    return {
+        "body": inline_serializer(f"{prefix}Body", body_fields),
+        "entry": entry,
+        "created": inline_serializer(f"{prefix}Created", {"id": serializers.IntegerField()}),
+        "bulk": inline_serializer(
+            f"{prefix}Bulk",
+            {"dncEntries": inline_serializer(f"{prefix}BulkLine", body_fields, many=True)},
+        ),
+        "bulk_result": inline_serializer(
+            f"{prefix}BulkResult", {"processedCount": serializers.IntegerField()}
+        ),
+        "page": inline_serializer(f"{prefix}Page", page),
+        "search": inline_serializer(
+            f"{prefix}Search",
+            {
+                "filter": inline_serializer(
+                    f"{prefix}Filter",
+                    {
+                        name: serializers.IntegerField(required=False)
+                        if name == "contactGroupId"
+                        else serializers.CharField(required=False)
+                        for name in filterset.base_filters
+                    },
+                )
+            },
+        ),
+        "info": inline_serializer(f"{prefix}Info", {"size": serializers.IntegerField()}),
+    }
+
+
+def _documented(list_name: str) -> dict:
+    """The schema decorator of each method of one list's viewset, named per list."""
+    title, ops = TITLES[list_name], f"{list_name}Dnc"
+    bodies = _schemas(list_name)
+    filters = filter_parameters(FILTERS[list_name])
+    tags = [f"{title} DNC"]
+    return {
+        "search_get": extend_schema(exclude=True),
+        "create": doc(
+            f"{ops}Create",
+            tags=tags,
+            summary=f"Create {title} DNC",
+            parameters=[CLIENT],
+            request=bodies["body"],
+            responses={201: bodies["created"], **ERRORS},
+        ),
+        "bulk": doc(
+            f"{ops}CreateMultiple",
+            tags=tags,
+            summary=f"Create Multiple {title} DNC (at most {services.MAX_BULK_ENTRIES} entries)",
+            description="Good lines are saved even when some are bad; the bad ones are named "
+            'in a 400 {"code": 202} answer ("Record N: value, reason.").',
+            parameters=[CLIENT],
+            request=bodies["bulk"],
+            responses={200: bodies["bulk_result"], **ERRORS},
+        ),
+        "destroy": doc(
+            f"{ops}Delete",
+            tags=tags,
+            summary=f"Delete {title} DNC",
+            parameters=[ENTRY_ID, CLIENT],
+            request=None,
+            responses=NO_CONTENT,
+        ),
+        "search": doc(
+            f"{ops}FindMatching",
+            tags=tags,
+            summary=f"Find Matching {title} DNC",
+            description='The filter under "filter", or at the top level of the body.',
+            parameters=[CLIENT, *PAGE],
+            request=bodies["search"],
+            responses={200: bodies["page"], **ERRORS},
+        ),
+        "info": doc(
+            f"{ops}Info",
+            tags=tags,
+            summary=f"Get {title} DNC List Info",
+            parameters=[CLIENT],
+            responses={200: bodies["info"], **ERRORS},
+        ),
+        "list": doc(
+            f"{ops}List",
+            tags=tags,
+            summary=f"List {title} DNC",
+            parameters=[CLIENT, *PAGE, *filters],
+            responses={200: bodies["page"], **ERRORS},
+        ),
+        "retrieve": doc(
+            f"{ops}Read",
+            tags=tags,
+            summary=f"Read {title} DNC",
+            parameters=[ENTRY_ID, CLIENT],
+            responses={200: bodies["entry"], **ERRORS},
+        ),
+        "update": doc(
+            f"{ops}Update",
+            tags=tags,
+            summary=f"Update {title} DNC",
+            parameters=[ENTRY_ID, CLIENT],
+            request=bodies["body"],
+            responses=NO_CONTENT,
+        ),
+    }
+
+
+# --- the views ------------------------------------------------------------------------------
+
+
+class ListEntryViews:
+    """The methods of one list; mixed into a ``TenantViewSet`` by ``_list_viewset``."""
+
+    list_name = ""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication, role, request.client
+        require_dnc_type(request.client, PhoneDncType.DIAL_TIME)
+
+    @property
+    def zone(self):
+        return client_zone(self.request.client)
+
+    @property
+    def via(self) -> str:
+        # The request an entry came from, e.g. "POST /compliance/email/dnc".
+        return f"{self.request.method} {self.request.path_info}"
+
+    def entry(self):
+        try:
+            entry_id = self.lookup_id()
+        except EntryNotFound:
+            raise EntryNotFound(services.NOT_FOUND) from None
+        found = self.get_queryset().filter(pk=entry_id).first()
+        if found is None:
+            raise EntryNotFound(services.NOT_FOUND)
+        return found
+
+    def _page(self, queryset) -> Response:
+        value_field = services.list_model(self.list_name).value_field
+        response = self.paged_response(
+            selectors.page_rows(queryset, value_field),
+            "dncEntries",
+            lambda rows: selectors.page_items(
+                rows, list_name=self.list_name, value_field=value_field, zone=self.zone
+            ),
+        )
+        # The spec's examples have no "next" on the last page (wire-notes: null or absent).
+        if response.data.get("next") is None:
+            response.data.pop("next", None)
+        return response
+
+    def create(self, request):
+        entry = services.list_entry_create(
+            actor=self.actor,
+            client=request.client,
+            list_name=self.list_name,
+            via=self.via,
+            **wire_create(request.data, list_name=self.list_name, zone=self.zone),
+        )
+        return Response({"id": entry.pk}, status=status.HTTP_201_CREATED)
+
+    def bulk(self, request):
+        outcome = services.list_entries_bulk(
+            actor=self.actor,
+            client=request.client,
+            list_name=self.list_name,
+            entries=wire_bulk(request.data),
+            via=self.via,
+        )
+        if outcome.message:
+            raise InvalidInput(outcome.message)
+        return Response({"processedCount": outcome.processed})
+
+    def destroy(self, request, pk=None):
+        services.list_entry_delete(
+            actor=self.actor, client=request.client, entry=self.entry(), via=self.via
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def search(self, request):
+        queryset = apply_filters(
+            self.get_queryset(), wire_search(request.data), FILTERS[self.list_name]
+        )
+        return self._page(queryset)
+
+    def info(self, request):
+        return Response(
+            {"size": selectors.list_size(client=request.client, list_name=self.list_name)}
+        )
+
+    def search_get(self, request):
+        # The spec's dial-time and SMS examples send Find Matching as a GET with a body:
+        # accepted, documented only as the POST.
+        return self.search(request)
+
+    def list(self, request):
+        queryset = apply_filters(self.get_queryset(), query(request), FILTERS[self.list_name])
+        return self._page(queryset)
+
+    def retrieve(self, request, pk=None):
+        return Response(
+            selectors.entry_read(self.entry(), list_name=self.list_name, zone=self.zone)
+        )
+
+    def update(self, request, pk=None):
+        entry = self.entry()
+        services.list_entry_update(
+            actor=self.actor,
+            client=request.client,
+            entry=entry,
+            via=self.via,
+            **wire_update(request.data, list_name=self.list_name, zone=self.zone),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _list_viewset(list_name: str) -> type[TenantViewSet]:
+    model = services.list_model(list_name)
+    perm = f"dnc.{{}}_{model._meta.model_name}"
+    attrs = {
+        "__module__": __name__,
+        "__doc__": f"The client's {TITLES[list_name]} DNC list.",
+        "list_name": list_name,
+        "queryset": model.objects.order_by("id"),
+        "read_perm": perm.format("view"),
+        "write_perm": perm.format("change"),
+        "action_perms": {
+            "create": perm.format("add"),
+            "bulk": perm.format("add"),
+            "destroy": perm.format("delete"),
+            # POST, but a read.
+            "search": perm.format("view"),
+        },
+        "agent_actions": (),
+        "wire_field_names": {
+            "contact_group_id": "contactGroupId",
+            "expiration_date": "expirationDate",
+        },
+    }
+    # Each method gets its own function on the class, so that each list's schema names its
+    # own operations (decorating the shared mixin's methods would name all three alike).
+    for method, decorate in _documented(list_name).items():
+        attrs[method] = decorate(_delegate(method))
+    return type(
+        f"{TITLES[list_name].capitalize()}DncViewSet", (ListEntryViews, TenantViewSet), attrs
+    )
+
+
+def _delegate(name: str):
+    impl = getattr(ListEntryViews, name)
+
+    @functools.wraps(impl)
+    def method(self, *args, **kwargs):
+        return impl(self, *args, **kwargs)
+
+    return method
+
+
+DialtimeDncViewSet = _list_viewset("dialtime")
+EmailDncViewSet = _list_viewset("email")
+SmsDncViewSet = _list_viewset("sms")
+VIEWSETS = {"dialtime": DialtimeDncViewSet, "email": EmailDncViewSet, "sms": SmsDncViewSet}
