@@ -39,3 +39,34 @@ ROWS = [
     ),
     *rows_for("GET", IS_BLOCKED + "&client=4199", {"outsider_sysadmin": 200, "outsider": 403}),
 ]
+
+# contactCheck (an extension): isBlocked's roles, but not Agent sessions (the vendor's agent list
+# does not name it). The outsider's service 20180 is client A's: a 400, never A's data.
+CONTACT = "/compliance/complianceCheck/contactCheck"
+CONTACT_BODY = {"service": 20180, "phone": "4155553734"}
+_CONTACT_EXPECTED = {
+    "sysadmin": 200,
+    "superuser": 200,
+    "manager": 200,
+    "manager_with_strategies_power": 200,
+    "manager_with_dnc_power": 200,
+    "it_user": 403,
+    "agent": 403,
+    None: 401,
+    "outsider": 400,
+    "outsider_sysadmin": 400,
+}
+ROWS += [
+    *rows_for("POST", CONTACT, _CONTACT_EXPECTED, CONTACT_BODY, agent_expected=403),
+    *rows_for(
+        "POST", CONTACT + "?client=4199", {"outsider_sysadmin": 200, "outsider": 403}, CONTACT_BODY
+    ),
+    # A batch answers 200 with the bad item's error in place (never a failed batch).
+    *rows_for(
+        "POST",
+        CONTACT + "/batch",
+        {**_CONTACT_EXPECTED, "outsider": 200, "outsider_sysadmin": 200},
+        {"items": [CONTACT_BODY]},
+        agent_expected=403,
+    ),
+]
