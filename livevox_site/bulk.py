@@ -170,6 +170,7 @@ def bulk_upsert(
     audit_details: dict | None = None,
     strict: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    audit: bool = True,
 ) -> BulkReport:
     """Check every row, then insert the new keys and update the changed rows of ``model``.
 
@@ -193,6 +194,8 @@ def bulk_upsert(
       line with the key of an earlier good line is a duplicate (first one wins).
     - ``strict``: when a line fails, write nothing (an all-or-nothing CSV import); every line
       is still checked and named.
+    - ``audit``: False leaves the audit entry to the caller, for a caller that splits one
+      operation into several calls (a CSV import in batches writes one entry with the totals).
 
     Runs in one transaction (a savepoint inside the caller's) with one ``audit_bulk`` entry
     (``action``, the model's label, ``report.counts()``, ``source_name``, ``audit_details``)
@@ -237,7 +240,7 @@ def bulk_upsert(
         report.created, report.updated, report.unchanged = stage.merge()
         stage.drop()
         report.written = True
-        if report.created or report.updated:
+        if audit and (report.created or report.updated):
             audit_bulk(
                 actor=actor,
                 client=client,
