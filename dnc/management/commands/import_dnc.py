@@ -38,10 +38,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        if options["resume"]:
-            job = self._resumable(options["resume"])
-        else:
-            job = self._create(options)
+        job = self._resumable(options["resume"]) if options["resume"] else self._create(options)
         if options["background"]:
             job = enqueue_job(job)
             self.stdout.write(f"Queued import job {job.pk} (task {job.task_id})")
