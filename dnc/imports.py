@@ -30,8 +30,10 @@ quote (the export's guard against spreadsheet formulas, see ``dnc/exports.py``).
 import csv
 import io
 import os
+import queue
 import socket
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -45,7 +47,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from livevox_site.audit import Actor, audit_bulk, object_type
-from livevox_site.bulk import BulkReport, bulk_upsert, csv_lines
+from livevox_site.bulk import BulkReport, RowInvalid, bulk_upsert, csv_lines
+from livevox_site.errors import InvalidInput
 from livevox_site.models import Client, Source
 
 from .exports import unquote_cell
@@ -90,15 +93,20 @@ class ListSpec:
 
     def checker(self, client: Client) -> Callable[[Any], Mapping[str, Any]]:
         """The line checker, built once per file (the client's groups or services in one
-        query), reading exported cells back (``unquote_cell``)."""
+        query), reading exported cells back (``unquote_cell``) in the columns an export may
+        quote: emails and accounts (phones, dates, ids and types are never quoted)."""
         if self.name == "legacy":
             check = LegacyRowChecker.for_client(client, local_today(ZoneInfo(client.time_zone)))
+            quoted = "account"
         else:
             check = ListRowChecker.for_client(self.name, client)
+            quoted = "email" if self.name == "email" else ""
+        if not quoted:
+            return check
 
         def checked(raw):
-            if isinstance(raw, dict):
-                raw = {name: unquote_cell(cell) for name, cell in raw.items()}
+            if isinstance(raw, dict) and raw.get(quoted, "")[:1] == "'":
+                raw = {**raw, quoted: unquote_cell(raw[quoted])}
             return check(raw)
 
         return checked
@@ -317,17 +325,73 @@ def _count_lines(job: ImportJob) -> int:
     return lines + (last != b"\n")
 
 
-def _batches(rows: Iterator[tuple[int, Any]], size: int, after: int):
-    batch: list[tuple[int, Any]] = []
-    for line, raw in rows:
-        if line <= after:
-            continue  # committed by an earlier run of this job
-        batch.append((line, raw))
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+_END = object()
+
+
+def _checked_batches(job: ImportJob, check, after: int) -> Iterator[list[tuple[int, tuple]]]:
+    """The file's lines after line ``after``, checked, in batches of ``job.batch_size``: each
+    line as ``(line, (raw, values or None, reason))``.
+
+    A reader thread reads and checks the next batch while the database merges this one: the
+    checks are plain Python on values loaded before (no database access), and psycopg
+    releases the GIL while it waits for the server, so reading overlaps the merge."""
+    batches: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                batches.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            with _open_text(job) as text:
+                batch: list[tuple[int, tuple]] = []
+                for line, raw in csv_lines(text):
+                    if line <= after:
+                        continue  # committed by an earlier run of this job
+                    try:
+                        item = (raw, check(raw), "")
+                    except RowInvalid as exc:
+                        item = (raw, None, exc.reason)
+                    except InvalidInput as exc:
+                        item = (raw, None, exc.message)
+                    batch.append((line, item))
+                    if len(batch) >= job.batch_size:
+                        if not put(batch):
+                            return
+                        batch = []
+                if batch and not put(batch):
+                    return
+            put(_END)
+        except BaseException as exc:  # noqa: BLE001 - handed to the importing thread
+            put(exc)
+
+    reader = threading.Thread(target=read, name=f"dnc-import-{job.pk}-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = batches.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join(timeout=10)
+
+
+def _prechecked(item: tuple) -> Mapping[str, Any]:
+    """``bulk_upsert``'s check of a line the reader thread has checked."""
+    _raw, values, reason = item
+    if values is None:
+        raise RowInvalid(reason)
+    return values
 
 
 def _run(job: ImportJob, progress: Progress | None) -> None:
@@ -344,22 +408,21 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
         "added_by": job.actor_name,
         "added_via": "import",
     }
-    with _open_text(job) as text:
-        try:
-            for batch in _batches(csv_lines(text), job.batch_size, job.lines_done):
-                _commit_batch(job, spec, batch, check, fixed, actor)
-                if progress is not None:
-                    progress(job)
-        except UnicodeDecodeError:
-            raise ImportRefused(
-                f"The file is not UTF-8 text after line {job.lines_done}: save it as CSV UTF-8"
-            ) from None
-        except csv.Error as exc:
-            raise ImportRefused(f"{exc} (the lines before it are saved)") from None
+    try:
+        for batch in _checked_batches(job, check, job.lines_done):
+            _commit_batch(job, spec, batch, fixed, actor)
+            if progress is not None:
+                progress(job)
+    except UnicodeDecodeError:
+        raise ImportRefused(
+            f"The file is not UTF-8 text after line {job.lines_done}: save it as CSV UTF-8"
+        ) from None
+    except csv.Error as exc:
+        raise ImportRefused(f"{exc} (the lines before it are saved)") from None
     _finish(job, spec, actor)
 
 
-def _commit_batch(job, spec: ListSpec, batch, check, fixed, actor) -> None:
+def _commit_batch(job, spec: ListSpec, batch, fixed, actor) -> None:
     """One batch: its rows, its bad lines and the job's progress, in one transaction (a
     preview rolls the rows back, and keeps the rest)."""
     with transaction.atomic():
@@ -368,7 +431,7 @@ def _commit_batch(job, spec: ListSpec, batch, check, fixed, actor) -> None:
             report = bulk_upsert(
                 model=spec.model,
                 rows=batch,
-                check=check,
+                check=_prechecked,
                 key_fields=spec.key_fields,
                 update_fields=spec.update_fields,
                 fixed=fixed,
@@ -382,7 +445,7 @@ def _commit_batch(job, spec: ListSpec, batch, check, fixed, actor) -> None:
             if job.dry_run:
                 transaction.set_rollback(True)
         if report.errors:
-            cells = dict(batch)
+            cells = {line: item[0] for line, item in batch}
             ImportLineError.objects.bulk_create(
                 ImportLineError(
                     job=job,
