@@ -342,3 +342,96 @@ class DncCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.list} of client {self.client_id}, service {self.service_id}: {self.size}"
+
+
+# --- CSV imports (issue "DNC at scale") -----------------------------------------------------
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Finished"
+    FAILED = "failed", "Failed"
+
+
+class ImportJob(models.Model):
+    """One CSV import (or its preview, ``dry_run``) of one list of one client, run as a
+    background task (``dnc/tasks.py``) or inline by ``import_dnc``.
+
+    The file lives in the default storage (``file_name``), so any worker host can read it.
+    The job commits the file in batches; each batch's rows, its bad lines
+    (``ImportLineError``) and this row's progress (``lines_done``: the last line of the last
+    committed batch, and the counts so far) commit in one transaction. A job whose process
+    died (SIGKILL, a lost host) therefore shows how far it got, and a resume starts after
+    ``lines_done`` with nothing lost and nothing counted twice."""
+
+    id = models.BigAutoField(primary_key=True)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="dnc_imports")
+    list_name = models.CharField(max_length=10)  # legacy, dialtime, email, sms
+    dry_run = models.BooleanField(default=False, help_text="A preview: nothing is written")
+    # The preview this import commits (the same stored file).
+    preview = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="commits"
+    )
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    original_name = models.CharField(max_length=255)  # the uploaded file's own name
+    file_name = models.CharField(max_length=255)  # in default storage
+    errors_file_name = models.CharField(max_length=255, blank=True, default="")
+    task_id = models.CharField(max_length=64, blank=True, default="")
+    batch_size = models.PositiveIntegerField(default=50_000)
+    total_lines = models.PositiveIntegerField(null=True, blank=True)
+    lines_done = models.PositiveIntegerField(default=0)
+    batches_done = models.PositiveIntegerField(default=0)
+    received = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, default="")
+    # Who asked (the audit entry's actor, rebuilt by the worker).
+    actor_user_id = models.IntegerField(null=True, blank=True)
+    actor_name = models.CharField(max_length=200, blank=True, default="")
+    actor_source = models.CharField(max_length=8, default="command")
+    # The process running it, to tell a dead job from a slow one.
+    worker_host = models.CharField(max_length=255, blank=True, default="")
+    worker_pid = models.IntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    tenant_path = "client"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        # Reached through the list's own add permission, never through permissions of its own.
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        kind = "preview" if self.dry_run else "import"
+        return f"{self.list_name} {kind} {self.pk} of {self.original_name}"
+
+
+class ImportLineError(models.Model):
+    """A bad line of an import: its number, why, and the cells as read (for the error file)."""
+
+    id = models.BigAutoField(primary_key=True)
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="line_errors")
+    line = models.PositiveIntegerField()
+    reason = models.CharField(max_length=500)
+    cells = models.JSONField(default=dict)
+
+    tenant_path = "job__client"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["job", "line"]
+        default_permissions = ()
+        indexes = [models.Index(fields=["job", "line"], name="dnc_import_error_line")]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.template.response import TemplateResponse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
+from django_tasks_db.models import DBTaskResult
 
 from .admin_base import (
     ReadOnlyAdminMixin,
@@ -30,6 +31,10 @@ from .services import (
 )
 
 admin.site.unregister(Group)  # groups are derived from roles and powers, never edited by hand
+# django-tasks' results hold every client's job arguments and are not tenant-scoped: the apps
+# show their own jobs (the DNC import pages), scoped to the client.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
 
 
 class ExplicitIdForm(forms.ModelForm):

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
+from django.utils.module_loading import import_string
 
 from .audit import Actor
 from .errors import TooManyAttempts
@@ -93,6 +94,17 @@ class LiveVoxAdminSite(admin.AdminSite):
     site_title = "LiveVox Compliance admin"
     index_title = "Compliance and dialing configuration"
     login_form = ClientAuthenticationForm
+
+    def get_urls(self):
+        # Pages of resource apps that are not ModelAdmins (ResourceAppConfig.admin_urls), ahead
+        # of the admin's catch-all.
+        from .apps import resource_apps
+
+        extra = []
+        for app in resource_apps():
+            if app.admin_urls:
+                extra += import_string(app.admin_urls)(self)
+        return extra + super().get_urls()
 
     def index(self, request, extra_context=None):
         extra = {"lv_can_do": _can_do(self.get_app_list(request)), **(extra_context or {})}

@@ -21,11 +21,15 @@ class ResourceAppConfig(AppConfig):
     - ``error_shapes``: {path prefix: shape} for the families it serves that answer
       ``{"errorCode", "errorMessage"}`` (``livevox_site.errors``); ``{"code", "message"}`` is the
       default;
-    - ``seed_demo(actor)``: its demo data, called by ``manage.py seed_demo`` after the site's.
+    - ``seed_demo(actor)``: its demo data, called by ``manage.py seed_demo`` after the site's;
+    - ``admin_urls``: the dotted path of a function ``(admin site) -> [URL patterns]``, its admin
+      pages that are not ModelAdmins (the DNC import and export pages), mounted under
+      ``/admin/`` before the admin's own, inside its namespace.
     """
 
     role_permissions: dict[str, list[str]] = {}
     wire_urls: str | None = None
+    admin_urls: str | None = None
     error_shapes: dict[str, str] = {}
 
     def seed_demo(self, actor) -> None:

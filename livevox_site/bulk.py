@@ -170,6 +170,7 @@ def bulk_upsert(
     audit_details: dict | None = None,
     strict: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    audit: bool = True,
 ) -> BulkReport:
     """Check every row, then insert the new keys and update the changed rows of ``model``.
 
@@ -193,6 +194,8 @@ def bulk_upsert(
       line with the key of an earlier good line is a duplicate (first one wins).
     - ``strict``: when a line fails, write nothing (an all-or-nothing CSV import); every line
       is still checked and named.
+    - ``audit``: False leaves the audit entry to the caller, for a caller that splits one
+      operation into several calls (a CSV import in batches writes one entry with the totals).
 
     Runs in one transaction (a savepoint inside the caller's) with one ``audit_bulk`` entry
     (``action``, the model's label, ``report.counts()``, ``source_name``, ``audit_details``)
@@ -237,7 +240,7 @@ def bulk_upsert(
         report.created, report.updated, report.unchanged = stage.merge()
         stage.drop()
         report.written = True
-        if report.created or report.updated:
+        if audit and (report.created or report.updated):
             audit_bulk(
                 actor=actor,
                 client=client,
@@ -286,7 +289,11 @@ class _Plan:
                 raise ValueError(f"bulk write of {opts.label}: {f.name} needs a value")
             constants[f.attname] = f.get_default()
         fields_by_attname = {f.attname: f for f in opts.concrete_fields}
-        self.columns = [fields_by_attname[a].column for a in (*row_attnames, *constants)]
+        # Only the per-row columns are staged; the constants join in the merge, as parameters
+        # (staging them in every row was a third of the COPY's volume and time).
+        self.row_columns = [fields_by_attname[a].column for a in row_attnames]
+        self.constant_fields = [fields_by_attname[a] for a in constants]
+        self.columns = self.row_columns + [f.column for f in self.constant_fields]
         self.key_columns = [f.column for f in self.key]
         self.update_columns = [f.column for f in self.update]
         self.constants = tuple(_prep(fields_by_attname[a], v) for a, v in constants.items())
@@ -319,13 +326,15 @@ class _Plan:
         for name, prep in zip(self.row_fields, self.preps, strict=True):
             value = values[name]
             row.append(value if prep is None else _prep(prep, value))
-        row.extend(self.constants)
         return tuple(row)
 
 
 def _passes_through(f: models.Field) -> bool:
     target = f.target_field if f.is_relation else f
-    return target.get_internal_type() in _PASSTHROUGH
+    kind = target.get_internal_type()
+    # psycopg sends a date as it is (get_db_prep_save was a third of a CSV import's preparing
+    # time); SQLite's backend wants Django's own adaptation.
+    return kind in _PASSTHROUGH or (kind == "DateField" and connection.vendor == "postgresql")
 
 
 def _prep(f: models.Field, value: Any) -> Any:
@@ -343,26 +352,34 @@ class _Stage:
         self.q = q
         self.table = q(plan.table)
         self.cols = ", ".join(q(c) for c in plan.columns)
+        self.staged = ", ".join([LINE, *(q(c) for c in plan.row_columns)])
         # Temporary tables are private to the session; a failed earlier write in the same
         # transaction rolled its table back, a finished one dropped it.
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        row_cols = "".join(f", {q(c)}" for c in plan.row_columns)
         cursor.execute(
             f"CREATE TEMPORARY TABLE {STAGE} AS "  # noqa: S608 (names from _meta)
-            f"SELECT CAST(NULL AS integer) AS {LINE}, {self.cols} FROM {self.table} WHERE 1 = 0"
+            f"SELECT CAST(NULL AS integer) AS {LINE}{row_cols} FROM {self.table} WHERE 1 = 0"
         )
+        # The constants as the merge selects them: typed parameters on PostgreSQL (an untyped
+        # parameter in a select list is text, which a date column refuses); SQLite has no types.
+        self.constant_sql = [
+            f"CAST(%s AS {f.cast_db_type(connection)})" if self.postgresql else "%s"
+            for f in plan.constant_fields
+        ]
 
     def write(self, rows: list[tuple]) -> None:
         if not rows:
             return
         if self.postgresql:
             # psycopg 3 COPY: 400-500k rows/s from Python tuples (PERFORMANCE.md).
-            with self.cursor.cursor.copy(f"COPY {STAGE} ({LINE}, {self.cols}) FROM STDIN") as copy:
+            with self.cursor.cursor.copy(f"COPY {STAGE} ({self.staged}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
-        marks = ", ".join(["%s"] * (len(self.plan.columns) + 1))
+        marks = ", ".join(["%s"] * (len(self.plan.row_columns) + 1))
         self.cursor.executemany(
-            f"INSERT INTO {STAGE} ({LINE}, {self.cols}) VALUES ({marks})",  # noqa: S608
+            f"INSERT INTO {STAGE} ({self.staged}) VALUES ({marks})",  # noqa: S608
             rows,
         )
 
@@ -386,26 +403,41 @@ class _Stage:
         # "WHERE true": SQLite's parser needs it before ON CONFLICT in an INSERT ... SELECT.
         # No ORDER BY: sorting the staged rows (to give new rows ids in input order) made the
         # merge about 30% slower on PostgreSQL, and nothing needs that order.
+        selected = ", ".join([*(q(c) for c in plan.row_columns), *self.constant_sql])
         upsert = (
             f"INSERT INTO {self.table} ({self.cols}) "  # noqa: S608
-            f"SELECT {self.cols} FROM {STAGE} WHERE true {conflict}"
+            f"SELECT {selected} FROM {STAGE} WHERE true {conflict}"
         )
+        params = list(plan.constants)
         if self.postgresql:
             # xmax = 0 marks a row this statement inserted (not one it updated): the usual
             # PostgreSQL idiom to tell the two apart in one statement.
             cursor.execute(
                 f"WITH merged AS ({upsert} RETURNING (xmax = 0) AS inserted) "  # noqa: S608
                 "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) "
-                "FROM merged"
+                "FROM merged",
+                params,
             )
             created, updated = cursor.fetchone()
         else:
-            on_key = " AND ".join(f"s.{q(c)} = t.{q(c)}" for c in plan.key_columns)
+            # A key column is staged, or a constant (the client): compared as a parameter.
+            constant_of = dict(
+                zip((f.column for f in plan.constant_fields), plan.constants, strict=True)
+            )
+            on_key, key_params = [], []
+            for c in plan.key_columns:
+                if c in constant_of:
+                    on_key.append(f"t.{q(c)} = %s")
+                    key_params.append(constant_of[c])
+                else:
+                    on_key.append(f"s.{q(c)} = t.{q(c)}")
             cursor.execute(
-                f"SELECT COUNT(*) FROM {STAGE} s JOIN {self.table} t ON {on_key}"  # noqa: S608
+                f"SELECT COUNT(*) FROM {STAGE} s JOIN {self.table} t "  # noqa: S608
+                f"ON {' AND '.join(on_key)}",
+                key_params,
             )
             existing = cursor.fetchone()[0]
-            cursor.execute(upsert)
+            cursor.execute(upsert, params)
             # SQLite counts inserted rows and rows the DO UPDATE changed, not skipped ones.
             created = staged - existing
             updated = cursor.rowcount - created

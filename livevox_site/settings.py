@@ -4,6 +4,7 @@ SQLite is the default; ``DATABASE_URL`` switches to PostgreSQL (psycopg 3). Prod
 (``DEBUG`` off, the default) refuses to start without a ``SECRET_KEY`` of 50 characters or more.
 """
 
+import json
 import os
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
@@ -87,6 +88,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "livevox_site.apps.LiveVoxSiteConfig",
     "strategies.apps.StrategiesConfig",
     "profiles.apps.ProfilesConfig",
@@ -234,6 +237,30 @@ STORAGES = {
 # Serve static files without collectstatic in development and tests.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Background jobs (django-tasks) ---------------------------------------------------------
+# The database backend by default: SQLite and PostgreSQL need no extra server, and
+# ``manage.py db_worker`` runs the jobs (``make run`` starts one beside the server). A larger site
+# sets LV_TASKS_BACKEND to another django-tasks backend (an RQ or Celery one) and
+# LV_TASKS_OPTIONS to its OPTIONS as JSON; tests may use the immediate backend.
+LV_TASKS_BACKEND = env_str("LV_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+try:
+    _tasks_options = json.loads(env_str("LV_TASKS_OPTIONS", "{}"))
+except ValueError:
+    raise ImproperlyConfigured("LV_TASKS_OPTIONS must be a JSON object") from None
+if not isinstance(_tasks_options, dict):
+    raise ImproperlyConfigured("LV_TASKS_OPTIONS must be a JSON object")
+TASKS = {
+    "default": {
+        "BACKEND": LV_TASKS_BACKEND,
+        "QUEUES": env_list("LV_TASKS_QUEUES", "default"),
+        "OPTIONS": _tasks_options,
+    }
+}
+# DNC CSV imports: lines per batch (each batch is one transaction and one progress step), and
+# how long a running job may go without finishing a batch before it is shown as stale.
+DNC_IMPORT_BATCH_SIZE = env_int("DNC_IMPORT_BATCH_SIZE", 50_000)
+DNC_IMPORT_STALE_SECONDS = env_int("DNC_IMPORT_STALE_SECONDS", 600)
 
 # --- Security (check --deploy is clean when these are on) -----------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)

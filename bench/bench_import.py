@@ -1,0 +1,128 @@
+"""Import rate of a 1,000,000-line dial-time file beside a raw COPY of the same file (a
+benchmark, never a test). PostgreSQL only:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/livevox_bench \\
+        .venv/bin/python bench/bench_import.py [--lines 1000000]
+
+It migrates the database, makes a bench client (id 990001) with an empty dial-time list, writes
+the file (unique phones, a third with an expiration date, no contact group), then measures in
+the same run:
+
+- ``import``: ``import_dnc``'s engine (``dnc.imports.run_job``) on the stored file: read,
+  check every line, COPY each 50,000-line batch into a staging table, merge, record progress;
+  the counters' triggers fire as for any write;
+- ``re-import``: the same file again (every line unchanged);
+- ``raw COPY``: ``COPY ... FROM STDIN (FORMAT csv)`` of the same bytes into a scratch copy of
+  the table (same columns and indexes, NOT NULLs relaxed so the file's three columns suffice,
+  no triggers): the floor of loading those rows into such a table.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "livevox_site.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-bench-only-not-secret-0123456789")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from dnc.imports import create_job, run_job  # noqa: E402
+from dnc.models import DialtimeEntry  # noqa: E402
+from livevox_site.audit import Actor  # noqa: E402
+from livevox_site.models import Client  # noqa: E402
+
+CLIENT = 990001
+SCRATCH = "bench_dialtime_copy"
+
+
+def write_file(path: Path, lines: int) -> None:
+    with path.open("w", newline="") as out:
+        out.write("phone,contactGroupId,expirationDate\n")
+        for i in range(lines):
+            expires = "2031-01-31" if i % 3 == 0 else ""
+            out.write(f"{2000000000 + i * 7},,{expires}\n")
+
+
+def timed_import(path: Path) -> tuple[float, object]:
+    with path.open("rb") as upload:
+        job = create_job(
+            client=Client.objects.get(pk=CLIENT),
+            list_name="dialtime",
+            upload=upload,
+            original_name=path.name,
+            actor=Actor.command("bench_import"),
+        )
+    started = time.perf_counter()
+    job = run_job(job.pk)
+    return time.perf_counter() - started, job
+
+
+def raw_copy(path: Path) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {SCRATCH}")
+        cursor.execute(f"CREATE TABLE {SCRATCH} (LIKE dnc_dialtimeentry INCLUDING ALL)")
+        for column in (
+            "client_id",
+            "contact_group_id",
+            "added_at",
+            "added_by",
+            "added_via",
+            "filename",
+            "changed_at",
+        ):
+            cursor.execute(f"ALTER TABLE {SCRATCH} ALTER {column} DROP NOT NULL")
+    started = time.perf_counter()
+    with connection.cursor() as cursor, path.open("rb") as source:
+        copy_sql = (
+            f"COPY {SCRATCH} (phone, contact_group_id, expiration_date) "
+            "FROM STDIN (FORMAT csv, HEADER true)"
+        )
+        with cursor.cursor.copy(copy_sql) as copy:
+            while chunk := source.read(1 << 20):
+                copy.write(chunk)
+    elapsed = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {SCRATCH}")
+        copied = cursor.fetchone()[0]
+        cursor.execute(f"DROP TABLE {SCRATCH}")
+    assert copied == LINES, copied
+    return elapsed
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    LINES = parser.parse_args().lines
+    if connection.vendor != "postgresql":
+        sys.exit("bench_import.py needs PostgreSQL (set DATABASE_URL)")
+    call_command("migrate", verbosity=0)
+    client, _ = Client.objects.get_or_create(
+        id=CLIENT, defaults={"code": "BENCHIMP", "name": "Import bench"}
+    )
+    DialtimeEntry.objects.filter(client=client).delete()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "dialtime-1m.csv"
+        write_file(path, LINES)
+        size_mb = path.stat().st_size / 1e6
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE dnc_dialtimeentry")
+        import_s, job = timed_import(path)
+        assert (job.status, job.created, job.failed) == ("succeeded", LINES, 0), job
+        again_s, again = timed_import(path)
+        assert (again.created, again.updated, again.unchanged) == (0, 0, LINES)
+        copy_s = raw_copy(path)
+    DialtimeEntry.objects.filter(client=client).delete()
+    print(f"file: {LINES:,} lines, {size_mb:.1f} MB; PostgreSQL {connection.pg_version}")
+    print(f"import (empty list):  {import_s:6.2f} s  {LINES / import_s:>10,.0f} lines/s")
+    print(f"re-import (unchanged): {again_s:6.2f} s  {LINES / again_s:>10,.0f} lines/s")
+    print(f"raw COPY:             {copy_s:6.2f} s  {LINES / copy_s:>10,.0f} lines/s")
+    print(f"import / raw COPY rate: {copy_s / import_s:.2f} (target at least 0.5)")

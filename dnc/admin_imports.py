@@ -1,0 +1,228 @@
+"""The admin's import and export pages of the DNC lists (not ModelAdmins: mounted through
+``DncConfig.admin_urls``).
+
+- ``/admin/dnc/import/<list>/``: upload a CSV file; it is previewed as a background job.
+- ``/admin/dnc/import/jobs/<id>/``: a job's progress (the page refreshes itself while it runs),
+  its counts and every bad line; a finished preview offers "Import these entries", a failed or
+  stopped job "Finish the import"; a finished job links its error file.
+- ``/admin/dnc/import/jobs/<id>/errors.csv``: the error file, from the default storage.
+- ``/admin/dnc/export/<list>/``: the whole list as CSV, streamed.
+
+Rights: importing needs the list's add permission (Managers with the "Edit DNC Lists" power,
+Superusers, Sysadmins), exporting its view permission; a missing right is a 403 decided before
+any lookup. Tenancy: the user's own client; a Sysadmin picks one. Another client's job is a 404.
+"""
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from livevox_site.admin_base import admin_actor, sees_all_clients
+from livevox_site.csv_export import csv_response
+from livevox_site.models import Client
+
+from .exports import export_rows
+from .imports import LISTS, can_resume, commit_job, create_job, is_stale, percent_done
+from .models import ImportJob, ImportLineError, ImportStatus
+from .tasks import enqueue_job
+
+# Bad lines named on the job page; all of them are in the error file.
+ERRORS_SHOWN = 1000
+
+
+def admin_urlpatterns(site) -> list:
+    """The pages, each behind the admin's login (``site.admin_view``)."""
+    views = _Views(site)
+    return [
+        path("dnc/import/jobs/<int:job_id>/", site.admin_view(views.job), name="dnc_import_job"),
+        path(
+            "dnc/import/jobs/<int:job_id>/errors.csv",
+            site.admin_view(views.errors_file),
+            name="dnc_import_errors",
+        ),
+        path("dnc/import/<str:list_name>/", site.admin_view(views.start), name="dnc_import"),
+        path("dnc/export/<str:list_name>/", site.admin_view(views.export), name="dnc_export"),
+    ]
+
+
+def _spec(list_name: str):
+    spec = LISTS.get(list_name)
+    if spec is None:
+        raise Http404("No such DNC list")
+    return spec
+
+
+def _require(request, perm: str, doing: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied(
+            f"You need the Edit DNC Lists power (or the Superuser role) to {doing}."
+        )
+
+
+def _may_import_something(request) -> None:
+    if not any(request.user.has_perm(spec.add_perm) for spec in LISTS.values()):
+        raise PermissionDenied("You need the Edit DNC Lists power (or the Superuser role).")
+
+
+def _client_for(request, client_id) -> Client:
+    """The client acted for: the user's own; a Sysadmin may name another. Naming another
+    client without being a Sysadmin is a 404 (as any other client's object)."""
+    own = request.user.client
+    if client_id in (None, ""):
+        return own
+    try:
+        wanted = int(client_id)
+    except (TypeError, ValueError):
+        raise Http404("No such client") from None
+    if wanted == own.pk:
+        return own
+    if not sees_all_clients(request):
+        raise Http404("No such client")
+    return get_object_or_404(Client, pk=wanted)
+
+
+class UploadForm(forms.Form):
+    client = forms.ModelChoiceField(queryset=Client.objects.none(), required=False)
+    file = forms.FileField(
+        label="CSV file", help_text="UTF-8, with a first line naming the columns (see below)."
+    )
+
+    def __init__(self, *args, sysadmin: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sysadmin:
+            self.fields["client"].queryset = Client.objects.order_by("name")
+            self.fields["client"].required = True
+            self.fields["client"].label = "Client"
+        else:
+            del self.fields["client"]
+
+
+class _Views:
+    def __init__(self, site):
+        self.site = site
+
+    def _render(self, request, template: str, context: dict, status: int = 200):
+        return TemplateResponse(
+            request, template, {**self.site.each_context(request), **context}, status=status
+        )
+
+    # --- import: upload -> preview job ---
+    @staticmethod
+    def _jobs_of(request, client: Client | None = None):
+        jobs = ImportJob.objects.select_related("client")
+        if not sees_all_clients(request):
+            return jobs.filter(client_id=request.user.client_id)
+        return jobs if client is None else jobs.filter(client=client)
+
+    def start(self, request, list_name: str):
+        spec = _spec(list_name)
+        _require(request, spec.add_perm, f"import into the {spec.label}")
+        sysadmin = sees_all_clients(request)
+        if request.method == "POST":
+            form = UploadForm(request.POST, request.FILES, sysadmin=sysadmin)
+            if form.is_valid():
+                client = form.cleaned_data.get("client") or request.user.client
+                upload = form.cleaned_data["file"]
+                job = create_job(
+                    client=client,
+                    list_name=spec.name,
+                    upload=upload,
+                    original_name=upload.name,
+                    actor=admin_actor(request),
+                    dry_run=True,
+                )
+                enqueue_job(job)
+                return HttpResponseRedirect(reverse("admin:dnc_import_job", args=[job.pk]))
+        else:
+            form = UploadForm(initial={"client": request.user.client_id}, sysadmin=sysadmin)
+        recent = self._jobs_of(request).filter(list_name=spec.name)[:10]
+        return self._render(
+            request,
+            "admin/dnc/import_start.html",
+            {
+                "title": f"Import into the {spec.label}",
+                "spec": spec,
+                "form": form,
+                "header": ",".join(spec.header),
+                "recent": recent,
+            },
+        )
+
+    # --- a job: progress, report, commit, resume ---
+    def _job(self, request, job_id: int) -> ImportJob:
+        _may_import_something(request)
+        job = get_object_or_404(self._jobs_of(request), pk=job_id)
+        _require(request, LISTS[job.list_name].add_perm, f"see imports into the {job.list_name}")
+        return job
+
+    @staticmethod
+    def _commit_of(job: ImportJob) -> ImportJob | None:
+        return job.commits.exclude(status=ImportStatus.FAILED).order_by("-id").first()
+
+    def job(self, request, job_id: int):
+        job = self._job(request, job_id)
+        spec = LISTS[job.list_name]
+        if request.method == "POST":
+            return self._act(request, job)
+        stale = is_stale(job)
+        running = job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING) and not stale
+        errors = list(ImportLineError.objects.filter(job=job).order_by("line")[:ERRORS_SHOWN])
+        commit = self._commit_of(job) if job.dry_run else None
+        return self._render(
+            request,
+            "admin/dnc/import_job.html",
+            {
+                "title": f"{'Preview of' if job.dry_run else 'Import of'} {job.original_name}",
+                "job": job,
+                "spec": spec,
+                "stale": stale,
+                "running": running,
+                "percent": percent_done(job),
+                "errors": errors,
+                "more_errors": max(0, job.failed - len(errors)),
+                "commit": commit,
+                "may_commit": (
+                    job.dry_run and job.status == ImportStatus.SUCCEEDED and commit is None
+                ),
+                "may_resume": can_resume(job),
+            },
+        )
+
+    def _act(self, request, job: ImportJob):
+        action = request.POST.get("action")
+        if action == "commit" and job.dry_run and job.status == ImportStatus.SUCCEEDED:
+            commit = self._commit_of(job)
+            if commit is None:  # a second click finds the first one's job
+                commit = enqueue_job(commit_job(job, admin_actor(request)))
+            return HttpResponseRedirect(reverse("admin:dnc_import_job", args=[commit.pk]))
+        if action == "resume" and can_resume(job):
+            ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.QUEUED)
+            enqueue_job(job)
+        return HttpResponseRedirect(reverse("admin:dnc_import_job", args=[job.pk]))
+
+    def errors_file(self, request, job_id: int):
+        job = self._job(request, job_id)
+        if not job.errors_file_name:
+            raise Http404("This job has no error file")
+        stem = job.original_name.rsplit(".", 1)[0] or "import"
+        return FileResponse(
+            default_storage.open(job.errors_file_name, "rb"),
+            as_attachment=True,
+            filename=f"{stem}-errors.csv",
+            content_type="text/csv; charset=utf-8",
+        )
+
+    # --- export ---
+    def export(self, request, list_name: str):
+        spec = _spec(list_name)
+        _require(request, spec.view_perm, f"export the {spec.label}")
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        client = _client_for(request, request.GET.get("client"))
+        return csv_response(
+            f"dnc-{spec.name}-{client.code}.csv", spec.header, export_rows(spec, client.pk)
+        )

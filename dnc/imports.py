@@ -1,0 +1,543 @@
+"""CSV import of the DNC lists, in batches, resumable (issue "DNC at scale").
+
+One engine serves ``manage.py import_dnc`` (inline with a progress bar, or ``--background``)
+and the admin's import pages (always as a background task, ``dnc/tasks.py``):
+
+1. ``create_job`` stores the file in the default storage (``dnc-imports/<job id>.csv``: any
+   worker host can read it, never one web process's disk) and records an ``ImportJob``.
+2. ``run_job`` reads it with ``csv_lines`` (UTF-8, with or without BOM), checks each line with
+   the list's shared checker (``dnc.rows``, as the API's bulk endpoints do) and writes each
+   batch of ``job.batch_size`` lines with one ``bulk_upsert`` call: COPY into a staging table
+   and one merge statement on PostgreSQL, batched inserts on SQLite. The batch's rows, its bad
+   lines (``ImportLineError``) and the job's progress commit in ONE transaction: a job killed
+   mid-file has committed whole batches only, and ``lines_done`` says exactly where they end.
+   A resume (``run_job`` again) starts after that line; a plain re-run of the file is safe too,
+   as the merge is idempotent.
+3. At the end: the error file (bad lines with their reasons, as CSV) goes to the default
+   storage, and ONE audit entry records the import's totals and the file name
+   (``bulk_upsert(audit=False)`` leaves its per-call entry out).
+
+A preview (``dry_run``) runs the very same batches and rolls each one back, so its counts of
+new, updated and unchanged entries are the merge's own. A key repeated in a later batch is
+merged again (the later values win); within a batch the first line wins and later ones count
+as duplicates (``bulk_upsert``'s rule). The preview, which writes nothing, counts such a
+cross-batch repeat as new twice.
+
+Cells read back what ``dnc.exports`` writes: a cell starting with a quote loses that one
+quote (the export's guard against spreadsheet formulas, see ``dnc/exports.py``).
+"""
+
+import csv
+import io
+import os
+import queue
+import socket
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+from django.utils import timezone
+
+from livevox_site.audit import Actor, audit_bulk, object_type
+from livevox_site.bulk import BulkReport, RowInvalid, bulk_upsert, csv_lines
+from livevox_site.errors import InvalidInput
+from livevox_site.models import Client, Source
+
+from .exports import unquote_cell
+from .models import (
+    DialtimeEntry,
+    EmailEntry,
+    ImportJob,
+    ImportLineError,
+    ImportStatus,
+    LegacyEntry,
+    SmsEntry,
+)
+from .rows import LegacyRowChecker, ListRowChecker
+from .wire import local_today
+
+IMPORT_DIR = "dnc-imports"
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """One importable list: its model, CSV header (the API's JSON keys) and merge key."""
+
+    name: str
+    model: type[models.Model]
+    header: tuple[str, ...]
+    key_fields: tuple[str, ...]
+    update_fields: tuple[str, ...]
+    label: str
+
+    @property
+    def add_perm(self) -> str:
+        return f"dnc.add_{self.model._meta.model_name}"
+
+    @property
+    def view_perm(self) -> str:
+        return f"dnc.view_{self.model._meta.model_name}"
+
+    @property
+    def required(self) -> str:
+        """The column every file must have (the others may be left out)."""
+        return self.header[0]
+
+    def checker(self, client: Client) -> Callable[[Any], Mapping[str, Any]]:
+        """The line checker, built once per file (the client's groups or services in one
+        query), reading exported cells back (``unquote_cell``) in the columns an export may
+        quote: emails and accounts (phones, dates, ids and types are never quoted)."""
+        if self.name == "legacy":
+            check = LegacyRowChecker.for_client(client, local_today(ZoneInfo(client.time_zone)))
+            quoted = "account"
+        else:
+            check = ListRowChecker.for_client(self.name, client)
+            quoted = "email" if self.name == "email" else ""
+        if not quoted:
+            return check
+
+        def checked(raw):
+            if isinstance(raw, dict) and raw.get(quoted, "")[:1] == "'":
+                raw = {**raw, quoted: unquote_cell(raw[quoted])}
+            return check(raw)
+
+        return checked
+
+
+def _list(name: str, model: type[models.Model], label: str) -> ListSpec:
+    value = model.value_field
+    return ListSpec(
+        name,
+        model,
+        (value, "contactGroupId", "expirationDate"),
+        ("client", value, "contact_group_id"),
+        ("expiration_date",),
+        label,
+    )
+
+
+LISTS: dict[str, ListSpec] = {
+    "legacy": ListSpec(
+        "legacy",
+        LegacyEntry,
+        ("type", "serviceId", "phone", "account", "zip"),
+        ("client", "phone", "account", "zip", "service_id", "dnc_type"),
+        ("blocks_through",),
+        "legacy DNC list",
+    ),
+    "dialtime": _list("dialtime", DialtimeEntry, "dial-time DNC list"),
+    "email": _list("email", EmailEntry, "email DNC list"),
+    "sms": _list("sms", SmsEntry, "SMS DNC list"),
+}
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported at all (its header, its encoding): the job fails with
+    this message, which names what to fix."""
+
+
+class JobBusy(Exception):
+    """The job is running in a live process: it is not started twice."""
+
+
+# --- creating jobs --------------------------------------------------------------------------
+
+
+def job_actor(job: ImportJob) -> Actor:
+    """Who asked for the job: the audit entry's actor (source "import"; how it was asked, the
+    admin or a command, is in the entry's details)."""
+    return Actor(source=Source.IMPORT, user_id=job.actor_user_id, name=job.actor_name)
+
+
+def create_job(
+    *,
+    client: Client,
+    list_name: str,
+    upload: IO[bytes],
+    original_name: str,
+    actor: Actor,
+    dry_run: bool = False,
+    batch_size: int | None = None,
+) -> ImportJob:
+    """Record a job and store its file as ``dnc-imports/<job id>.csv`` in the default
+    storage. Nothing runs yet: ``run_job`` (inline) or ``tasks.enqueue_job``."""
+    if list_name not in LISTS:
+        raise ValueError(f"unknown list {list_name!r}")
+    job = ImportJob.objects.create(
+        client=client,
+        list_name=list_name,
+        dry_run=dry_run,
+        original_name=os.path.basename(original_name)[:255],
+        batch_size=batch_size or settings.DNC_IMPORT_BATCH_SIZE,
+        actor_user_id=actor.user_id,
+        actor_name=actor.name,
+        actor_source=actor.source,
+    )
+    job.file_name = default_storage.save(f"{IMPORT_DIR}/{job.pk}.csv", File(upload))
+    job.save(update_fields=["file_name"])
+    return job
+
+
+def commit_job(preview: ImportJob, actor: Actor) -> ImportJob:
+    """The real import of a finished preview's file (the same stored file)."""
+    return ImportJob.objects.create(
+        client_id=preview.client_id,
+        list_name=preview.list_name,
+        dry_run=False,
+        preview=preview,
+        original_name=preview.original_name,
+        file_name=preview.file_name,
+        batch_size=preview.batch_size,
+        actor_user_id=actor.user_id,
+        actor_name=actor.name,
+        actor_source=actor.source,
+    )
+
+
+# --- the state of a job ---------------------------------------------------------------------
+
+
+def is_stale(job: ImportJob) -> bool:
+    """A job marked running whose process is gone: on this host its process no longer
+    exists; anywhere, no batch has finished for ``DNC_IMPORT_STALE_SECONDS``."""
+    if job.status != ImportStatus.RUNNING:
+        return False
+    if job.worker_host == socket.gethostname() and job.worker_pid:
+        try:
+            os.kill(job.worker_pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass  # exists, owned by someone else
+    beat = job.heartbeat_at or job.started_at or job.created_at
+    return timezone.now() - beat > timedelta(seconds=settings.DNC_IMPORT_STALE_SECONDS)
+
+
+def can_resume(job: ImportJob) -> bool:
+    return job.status == ImportStatus.FAILED or is_stale(job)
+
+
+def percent_done(job: ImportJob) -> int:
+    if job.status == ImportStatus.SUCCEEDED:
+        return 100
+    if not job.total_lines:
+        return 0
+    return min(99, job.lines_done * 100 // job.total_lines)
+
+
+def _claim(job_id: int) -> ImportJob:
+    """Mark the job running in this process (the row locked meanwhile, so two workers never
+    run one job)."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().select_related("client").get(pk=job_id)
+        if job.status == ImportStatus.SUCCEEDED:
+            return job
+        if job.status == ImportStatus.RUNNING and not is_stale(job):
+            raise JobBusy(f"import job {job.pk} is already running (process {job.worker_pid})")
+        now = timezone.now()
+        job.status = ImportStatus.RUNNING
+        job.message = ""
+        job.worker_host = socket.gethostname()[:255]
+        job.worker_pid = os.getpid()
+        job.started_at = job.started_at or now
+        job.heartbeat_at = now
+        job.finished_at = None
+        job.save()
+    return job
+
+
+# --- running a job --------------------------------------------------------------------------
+
+Progress = Callable[[ImportJob], None]
+
+
+def run_job(job_id: int, progress: Progress | None = None) -> ImportJob:
+    """Run (or resume, after its last committed batch) one job to its end.
+
+    ``progress(job)`` is called after each committed batch. A file that cannot be imported
+    (``ImportRefused``) fails the job with a message naming what to fix; any other error
+    fails it too and propagates (a bug, or the database gone)."""
+    job = _claim(job_id)
+    if job.status == ImportStatus.SUCCEEDED:
+        return job
+    try:
+        _run(job, progress)
+    except ImportRefused as exc:
+        _fail(job, str(exc))
+    except BaseException as exc:
+        _fail(job, f"The import stopped: {type(exc).__name__}: {exc}")
+        raise
+    return job
+
+
+def _fail(job: ImportJob, message: str) -> None:
+    job.status = ImportStatus.FAILED
+    job.message = message[:2000]
+    job.finished_at = timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=job.status, message=job.message, finished_at=job.finished_at
+    )
+
+
+def _open_text(job: ImportJob) -> io.TextIOWrapper:
+    return io.TextIOWrapper(
+        default_storage.open(job.file_name, "rb"), encoding="utf-8-sig", newline=""
+    )
+
+
+def _read_header(job: ImportJob, spec: ListSpec) -> None:
+    """Refuse a file whose header is not the list's (a file of another list, no header)."""
+    expected = ",".join(spec.header)
+    with _open_text(job) as text:
+        try:
+            for record in csv.reader(text):
+                if any(cell.strip() for cell in record):
+                    names = [name.strip().lower() for name in record]
+                    break
+            else:
+                raise ImportRefused(f"The file is empty: its first line must be {expected}")
+        except UnicodeDecodeError:
+            raise ImportRefused("The file is not UTF-8 text: save it as CSV UTF-8") from None
+        except csv.Error as exc:
+            raise ImportRefused(f"line 1 cannot be read as CSV: {exc}") from None
+    known = {name.lower() for name in spec.header}
+    unknown = [name for name in names if name not in known]
+    if unknown or spec.required.lower() not in names:
+        raise ImportRefused(
+            f"The first line must name the columns {expected} (found {','.join(names)})"
+        )
+
+
+def _count_lines(job: ImportJob) -> int:
+    lines, last = 0, b"\n"
+    with default_storage.open(job.file_name, "rb") as raw:
+        while chunk := raw.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
+
+
+_END = object()
+
+
+def _checked_batches(job: ImportJob, check, after: int) -> Iterator[list[tuple[int, tuple]]]:
+    """The file's lines after line ``after``, checked, in batches of ``job.batch_size``: each
+    line as ``(line, (raw, values or None, reason))``.
+
+    A reader thread reads and checks the next batch while the database merges this one: the
+    checks are plain Python on values loaded before (no database access), and psycopg
+    releases the GIL while it waits for the server, so reading overlaps the merge."""
+    batches: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                batches.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            with _open_text(job) as text:
+                batch: list[tuple[int, tuple]] = []
+                for line, raw in csv_lines(text):
+                    if line <= after:
+                        continue  # committed by an earlier run of this job
+                    try:
+                        item = (raw, check(raw), "")
+                    except RowInvalid as exc:
+                        item = (raw, None, exc.reason)
+                    except InvalidInput as exc:
+                        item = (raw, None, exc.message)
+                    batch.append((line, item))
+                    if len(batch) >= job.batch_size:
+                        if not put(batch):
+                            return
+                        batch = []
+                if batch and not put(batch):
+                    return
+            put(_END)
+        except BaseException as exc:  # noqa: BLE001 - handed to the importing thread
+            put(exc)
+
+    reader = threading.Thread(target=read, name=f"dnc-import-{job.pk}-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = batches.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join(timeout=10)
+
+
+def _prechecked(item: tuple) -> Mapping[str, Any]:
+    """``bulk_upsert``'s check of a line the reader thread has checked."""
+    _raw, values, reason = item
+    if values is None:
+        raise RowInvalid(reason)
+    return values
+
+
+def _run(job: ImportJob, progress: Progress | None) -> None:
+    spec = LISTS[job.list_name]
+    _read_header(job, spec)
+    if job.total_lines is None:
+        job.total_lines = _count_lines(job)
+        job.save(update_fields=["total_lines"])
+    check = spec.checker(job.client)
+    actor = job_actor(job)
+    fixed = {
+        "client": job.client_id,
+        "filename": job.original_name,
+        "added_by": job.actor_name,
+        "added_via": "import",
+    }
+    try:
+        for batch in _checked_batches(job, check, job.lines_done):
+            _commit_batch(job, spec, batch, fixed, actor)
+            if progress is not None:
+                progress(job)
+    except UnicodeDecodeError:
+        raise ImportRefused(
+            f"The file is not UTF-8 text after line {job.lines_done}: save it as CSV UTF-8"
+        ) from None
+    except csv.Error as exc:
+        raise ImportRefused(f"{exc} (the lines before it are saved)") from None
+    _finish(job, spec, actor)
+
+
+def _commit_batch(job, spec: ListSpec, batch, fixed, actor) -> None:
+    """One batch: its rows, its bad lines and the job's progress, in one transaction (a
+    preview rolls the rows back, and keeps the rest)."""
+    with transaction.atomic():
+        report = BulkReport()
+        with transaction.atomic():
+            report = bulk_upsert(
+                model=spec.model,
+                rows=batch,
+                check=_prechecked,
+                key_fields=spec.key_fields,
+                update_fields=spec.update_fields,
+                fixed=fixed,
+                client=job.client_id,
+                actor=actor,
+                action=f"dnc.{spec.name}.imported",
+                source_name=job.original_name,
+                audit=False,
+                batch_size=min(job.batch_size, 10_000),
+            )
+            if job.dry_run:
+                transaction.set_rollback(True)
+        if report.errors:
+            cells = {line: item[0] for line, item in batch}
+            ImportLineError.objects.bulk_create(
+                ImportLineError(
+                    job=job,
+                    line=error.line,
+                    reason=error.reason[:500],
+                    cells=cells[error.line] if isinstance(cells[error.line], dict) else {},
+                )
+                for error in report.errors
+            )
+        job.lines_done = batch[-1][0]
+        job.batches_done += 1
+        job.received += report.received
+        job.created += report.created
+        job.updated += report.updated
+        job.unchanged += report.unchanged
+        job.duplicates += len(report.duplicates)
+        job.failed += report.failed
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=[*PROGRESS_FIELDS, "heartbeat_at"])
+
+
+PROGRESS_FIELDS = (
+    "lines_done",
+    "batches_done",
+    "received",
+    "created",
+    "updated",
+    "unchanged",
+    "duplicates",
+    "failed",
+)
+
+
+def counts(job: ImportJob) -> dict[str, int]:
+    """The job's counts, as ``BulkReport.counts()`` names them."""
+    return {
+        "received": job.received,
+        "created": job.created,
+        "updated": job.updated,
+        "unchanged": job.unchanged,
+        "duplicates": job.duplicates,
+        "failed": job.failed,
+    }
+
+
+def _write_errors_file(job: ImportJob, spec: ListSpec) -> str:
+    """The bad lines as CSV (``line,reason`` and the line's cells, safe to open in a
+    spreadsheet) in the default storage; "" when there are none."""
+    from livevox_site.csv_export import safe_cell
+
+    if not job.failed:
+        return ""
+    name = f"{IMPORT_DIR}/{job.pk}-errors.csv"
+    with tempfile.SpooledTemporaryFile(max_size=4 << 20, mode="w+b") as spool:
+        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        writer = csv.writer(text)
+        writer.writerow(["line", "reason", *spec.header])
+        rows = (
+            ImportLineError.objects.filter(job=job)
+            .order_by("line")
+            .values_list("line", "reason", "cells")
+        )
+        for line, reason, cells in rows.iterator(chunk_size=5000):
+            writer.writerow(
+                [line, safe_cell(reason)]
+                + [safe_cell(cells.get(column.lower(), "")) for column in spec.header]
+            )
+        text.flush()
+        spool.seek(0)
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        stored = default_storage.save(name, File(spool))
+        text.detach()
+    return stored
+
+
+def _finish(job: ImportJob, spec: ListSpec, actor: Actor) -> None:
+    errors_file = _write_errors_file(job, spec)
+    with transaction.atomic():
+        job.status = ImportStatus.SUCCEEDED
+        job.errors_file_name = errors_file
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "errors_file_name", "finished_at"])
+        if not job.dry_run and (job.created or job.updated):
+            # One entry per import, with its totals (bulk_upsert's own entry per batch is off);
+            # none when nothing changed, as for bulk_upsert, so lastModified does not move.
+            audit_bulk(
+                actor=actor,
+                client=job.client_id,
+                action=f"dnc.{spec.name}.imported",
+                obj_type=object_type(spec.model),
+                counts=counts(job),
+                source_name=job.original_name,
+                details={"job": job.pk, "list": spec.name, "via": job.actor_source},
+            )
