@@ -49,9 +49,11 @@ def parse_contact_group(value, groups: frozenset[int], field: str = "contactGrou
     if not present(value):
         return NO_GROUP
     try:
-        group_id = parse_int(value, field, min_value=1)
+        group_id = parse_int(value, field, min_value=0)
     except InvalidInput:
         raise InvalidInput(GROUP_NOT_VALID, field=field) from None
+    if group_id == NO_GROUP:
+        return NO_GROUP  # 0, as the single create and update read it: no group
     if group_id not in groups:
         raise InvalidInput(GROUP_NOT_VALID, field=field)
     return group_id

@@ -1029,3 +1029,15 @@ def test_an_entry_added_here_blocks_the_call_until_it_is_removed(it, client_a):
     assert it.get(url).json() == {"result": True}
     assert it.delete(f"/compliance/dialtime/dnc/{entry_id}").status_code == 204
     assert it.get(url).json() == {"result": False}
+
+
+def test_bulk_reads_contact_group_0_as_no_group_like_a_single_create(api, client_a):
+    from dnc.models import DialtimeEntry
+
+    response = api("manager_with_dnc_power").post(
+        "/compliance/dialtime/dnc/bulk",
+        {"dncEntries": [{"phone": "4155550000", "contactGroupId": 0}]},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json() == {"processedCount": 1}
+    assert DialtimeEntry.objects.get(phone="4155550000").contact_group_id == 0
