@@ -90,8 +90,9 @@ def _use_generic_plans(cursor) -> None:
     whose estimates of the account and zip probes are poor. The generic plan is an index probe
     per branch whatever the values (bench/README.md), so nothing is lost. The setting holds for
     the connection's session (every statement ``livevox_site.rawsql`` prepares on it: the
-    session lookup and the strategy read, simple key lookups that already ran generic plans);
-    it is set once per connection."""
+    session lookup and the strategy read: key lookups whose generic plan is the same probe);
+    it is set once per connection. (Set inside a transaction that then rolls back, it is undone:
+    the statement is then merely planned on each call again, as before.)"""
     if connection.vendor != "postgresql":
         return
     driver = connection.connection

@@ -41,6 +41,10 @@ class Target:
     label: str  # what the command prints
     model: type[Model]
     where: str
+    # The column of the partial expiry index (dnc/models.py): ordering each batch by it makes
+    # the batch a range scan of that index. Without it the planner may prefer a sequential scan
+    # that stops after n rows, which rescans every row the previous batches deleted.
+    order: str = "id"
 
 
 TARGETS = [
@@ -49,6 +53,7 @@ TARGETS = [
         "legacy entries",
         LegacyEntry,
         "blocks_through IS NOT NULL AND blocks_through < %(today)s",
+        "blocks_through",
     ),
     Target(
         "accounts",
@@ -62,18 +67,21 @@ TARGETS = [
         "dial-time entries",
         DialtimeEntry,
         "expiration_date IS NOT NULL AND expiration_date < %(today)s",
+        "expiration_date",
     ),
     Target(
         "email",
         "email entries",
         EmailEntry,
         "expiration_date IS NOT NULL AND expiration_date < %(today)s",
+        "expiration_date",
     ),
     Target(
         "sms",
         "SMS entries",
         SmsEntry,
         "expiration_date IS NOT NULL AND expiration_date < %(today)s",
+        "expiration_date",
     ),
 ]
 
@@ -99,7 +107,8 @@ def delete_purgeable(target: Target, client: Client, today: date, batch: int = B
     table = target.model._meta.db_table
     sql = (
         f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} "  # noqa: S608
-        f"WHERE client_id = %(client)s AND ({target.where}) LIMIT %(batch)s)"
+        f"WHERE client_id = %(client)s AND ({target.where}) "
+        f"ORDER BY {target.order} LIMIT %(batch)s)"
     )
     removed = 0
     while True:
