@@ -51,7 +51,8 @@ SESSION_DIALTIME=$(login demo-token-acme ACME)
 SESSION_LEGACY=$(login demo-token-beta BETA)
 export SESSION_DIALTIME SESSION_LEGACY
 # Picks the calls of each case from the database and checks each answer once over HTTP.
-mapfile -t case_lines < <(.venv/bin/python bench/dnc_cases.py cases "$cases")
+.venv/bin/python bench/dnc_cases.py cases "$cases" >"$cases/list"
+mapfile -t case_lines <"$cases/list"
 
 measure() {  # concurrency, name, wrk target args...: prints "c|name|req/s|p50|p99"
   local c=$1 name=$2 out
