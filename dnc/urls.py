@@ -3,12 +3,10 @@ Paths carry neither version segment nor trailing slash: ``WirePathMiddleware`` s
 
 from django.urls import path
 
-from .views.check import IsBlockedViewSet
+from .views.check import is_blocked_route
 from .views.contact import ContactCheckViewSet
 from .views.legacy import LegacyDncViewSet as Legacy
 from .views.lists import VIEWSETS
-
-is_blocked = IsBlockedViewSet.as_view({"get": "is_blocked"})
 
 
 def _list_routes(list_name: str) -> list:
@@ -29,7 +27,7 @@ def _list_routes(list_name: str) -> list:
 
 
 urlpatterns = [
-    path("compliance/complianceCheck/isBlocked", is_blocked),
+    path("compliance/complianceCheck/isBlocked", is_blocked_route),
     # Extensions (issue 13): not part of the vendor's API.
     path(
         "compliance/complianceCheck/contactCheck",

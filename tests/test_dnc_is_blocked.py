@@ -333,3 +333,46 @@ def test_explain_names_flags_and_dial_time_entries_with_their_last_day(api, clie
             },
         ],
     }
+
+
+# --- the lean path in front of the viewset ----------------------------------------------------
+
+
+def test_ordinary_cached_calls_take_the_lean_path_with_the_viewsets_answers(beta, monkeypatch):
+    from dnc.views import check
+
+    answers = {params: beta.get(f"{URL}?{params}").content for params, _ in RULES}
+
+    def viewset_reached(request):
+        raise AssertionError("an ordinary cached call reached the viewset")
+
+    monkeypatch.setattr(check, "_VIEWSET", viewset_reached)
+    for params, result in RULES:
+        response = beta.get(f"{URL}?{params}")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json"
+        assert (
+            response.content
+            == answers[params]
+            == (b'{"result":true}' if result else b'{"result":false}')
+        )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        "service=123",  # bad input: the viewset names it
+        "service=999&phone=4152257000",  # unknown service
+        "service=123&phone=4152257000&explain=true",
+        "client=93119&service=123&phone=4152257000",
+    ],
+)
+def test_anything_unusual_goes_to_the_viewset(beta, monkeypatch, params):
+    from dnc.views import check
+
+    beta.get(f"{URL}?service=123&phone=4152257000")  # the session is cached
+    reached = []
+    viewset = check._VIEWSET
+    monkeypatch.setattr(check, "_VIEWSET", lambda request: reached.append(1) or viewset(request))
+    beta.get(f"{URL}?{params}")
+    assert reached == [1]
