@@ -16,6 +16,7 @@ class DncConfig(ResourceAppConfig):
     name = "dnc"
     verbose_name = "Do-Not-Call lists"
     wire_urls = "dnc.urls"
+    hot_urls = "dnc.urls_hot"
     admin_urls = "dnc.admin_imports.admin_urlpatterns"
     # Every DNC method answers the default {"code", "message"} shape: no error_shapes entry.
     role_permissions = {

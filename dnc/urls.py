@@ -3,7 +3,6 @@ Paths carry neither version segment nor trailing slash: ``WirePathMiddleware`` s
 
 from django.urls import path
 
-from .views.check import is_blocked_route
 from .views.contact import ContactCheckViewSet
 from .views.legacy import LegacyDncViewSet as Legacy
 from .views.lists import VIEWSETS
@@ -27,7 +26,7 @@ def _list_routes(list_name: str) -> list:
 
 
 urlpatterns = [
-    path("compliance/complianceCheck/isBlocked", is_blocked_route),
+    # isBlocked is in urls_hot.py, matched before every other route of the site.
     # Extensions (issue 13): not part of the vendor's API.
     path(
         "compliance/complianceCheck/contactCheck",

@@ -18,6 +18,8 @@ class ResourceAppConfig(AppConfig):
       and power group (``livevox_site.roles``);
     - ``wire_urls``: the module of its LiveVox routes (full paths such as
       ``"configuration/dialingStrategies"``), mounted by ``livevox_site.urls`` before the catch-all;
+    - ``hot_urls``: a module of the few routes called so often (isBlocked, before every dial)
+      that they are matched before every other route of the site;
     - ``error_shapes``: {path prefix: shape} for the families it serves that answer
       ``{"errorCode", "errorMessage"}`` (``livevox_site.errors``); ``{"code", "message"}`` is the
       default;
@@ -29,6 +31,7 @@ class ResourceAppConfig(AppConfig):
 
     role_permissions: dict[str, list[str]] = {}
     wire_urls: str | None = None
+    hot_urls: str | None = None
     admin_urls: str | None = None
     error_shapes: dict[str, str] = {}
 
