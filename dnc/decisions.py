@@ -18,7 +18,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+
 from livevox_site.models import Client, PhoneDncType
+from livevox_site.rawsql import one_of
 
 from .models import (
     NO_SERVICE,
@@ -29,8 +33,6 @@ from .models import (
     LegacyEntry,
     SmsEntry,
 )
-
-CHUNK = 5000  # values per IN list: under SQLite's variable limit, small plans on PostgreSQL
 
 
 class Channel:
@@ -53,10 +55,15 @@ class Contact:
     channel: str = Channel.CALL
 
 
-def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
-    pending = sorted({value for value in values if value})
-    for start in range(0, len(pending), CHUNK):
-        yield pending[start : start + CHUNK]
+def _one_of(column: str, values: Iterable[str]) -> RawSQL | None:
+    """``column`` among the given values, as one parameter (``livevox_site.rawsql.one_of``):
+    a batch of 50,000 phones is one index-probing statement, not 50,000 placeholders. None
+    when there is no value."""
+    wanted = sorted({value for value in values if value})
+    if not wanted:
+        return None
+    sql, params = one_of(column, wanted)
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 (column from code)
 
 
 def _not_expired(queryset, column: str, today: date):
@@ -71,8 +78,9 @@ def _legacy_rows(client: Client, contacts: Sequence[Contact], today: date) -> li
     base = base.filter(service_id__in=services)
     found: dict[int, LegacyEntry] = {}
     for column in ("phone", "account", "zip"):
-        for chunk in _chunks(getattr(c, column) for c in contacts):
-            for entry in base.filter(**{f"{column}__in": chunk}):
+        among = _one_of(column, (getattr(c, column) for c in contacts))
+        if among is not None:
+            for entry in base.filter(among):
                 found[entry.pk] = entry
     return list(found.values())
 
@@ -109,8 +117,9 @@ def _legacy_reason(entry: LegacyEntry) -> dict:
 def _by_value(model, column: str, client: Client, values: Iterable[str], today: date) -> dict:
     base = _not_expired(model.objects.filter(client=client), "expiration_date", today)
     found: dict[str, list] = defaultdict(list)
-    for chunk in _chunks(values):
-        for entry in base.filter(**{f"{column}__in": chunk}).order_by("id"):
+    among = _one_of(column, values)
+    if among is not None:
+        for entry in base.filter(among).order_by("id"):
             found[getattr(entry, column)].append(entry)
     return found
 
@@ -138,17 +147,12 @@ def dnc_reasons(*, client: Client, contacts: Sequence[Contact], today: date) -> 
             value = getattr(entry, column)
             if value:
                 legacy_by_key[f"{column}:{value}"].append(entry)
-    flags = {
-        flag.account: flag
-        for chunk in _chunks(c.account for c in contacts)
-        for flag in _not_expired(
-            AccountFlag.objects.filter(client=client, account__in=chunk).exclude(
-                do_not_dial=DoNotDial.NONE
-            ),
-            "blocks_through",
-            today,
-        )
-    }
+    flags = {}
+    among = _one_of("account", (c.account for c in contacts))
+    if among is not None:
+        flagged = AccountFlag.objects.filter(client=client).filter(among)
+        flagged = flagged.exclude(do_not_dial=DoNotDial.NONE)
+        flags = {flag.account: flag for flag in _not_expired(flagged, "blocks_through", today)}
     dial_time = client.phone_dnc_type == PhoneDncType.DIAL_TIME
     calls = [c.phone for c in contacts if c.channel == Channel.CALL]
     dialtime = _by_value(DialtimeEntry, "phone", client, calls if dial_time else [], today)

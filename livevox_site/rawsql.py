@@ -115,3 +115,18 @@ class ModelColumns:
         state.adding = False
         state.db = db.alias
         return obj
+
+
+def one_of(column: str, values: list) -> tuple[str, list]:
+    """SQL for ``column`` equal to one of ``values``, with ONE parameter: an array on
+    PostgreSQL (``= ANY(%s)``), a JSON list on SQLite. 10,000 values as ``IN (%s, ...)`` cost
+    more to bind and plan than to run (about 0.1 s a statement on PostgreSQL, measured by the
+    legacy DNC bulk methods); one parameter costs the same for 10 or 50,000 values. ``column``
+    must come from ``_meta`` or code, never from input."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    import json
+
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(values))]  # noqa: S608

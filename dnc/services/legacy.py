@@ -23,7 +23,6 @@ Each call writes one audit entry: ``bulk_upsert``'s (its counts, the lines' coun
 snapshots of what NONE lines removed), or, when only removals happened, one ``audit_deleted``.
 """
 
-import json
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,6 +36,7 @@ from livevox_site.bulk import RowError, RowInvalid, bulk_upsert, numbered
 from livevox_site.errors import AlreadyExists, InvalidInput, InvalidValue
 from livevox_site.lenient import parse_enum, parse_int, present
 from livevox_site.models import Client
+from livevox_site.rawsql import one_of
 
 from ..models import NO_SERVICE, AccountFlag, DncType, DoNotDial, LegacyEntry
 from ..rows import blocks_through, service_ids
@@ -317,15 +317,6 @@ def _line_key(row: Mapping) -> tuple:
     return tuple(row[name] for name in _LINE_KEY)
 
 
-def _one_of(column: str, values: list) -> tuple[str, list]:
-    """``column`` equal to one of ``values`` with ONE parameter: an array on PostgreSQL, a JSON
-    list on SQLite. 10,000 phones as ``IN (%s, ...)`` cost more to bind and plan than to run
-    (about 0.1 s a statement on PostgreSQL)."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [values]
-    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]  # noqa: S608
-
-
 def _for_update() -> str:
     return "FOR UPDATE" if connection.features.has_select_for_update else ""
 
@@ -338,7 +329,7 @@ def _zipless_entries(*, client: Client, phones: set[str], where: str = "", param
     zip-less entries of these phones: one statement through the key index (client, phone)."""
     if not phones:
         return []
-    phone_sql, phone_params = _one_of("phone", sorted(phones))
+    phone_sql, phone_params = one_of("phone", sorted(phones))
     sql = (
         f"SELECT {_LEGACY_COLUMNS} FROM {LegacyEntry._meta.db_table} "  # noqa: S608 (_meta)
         f"WHERE client_id = %s AND zip = '' AND {phone_sql} {where}"
@@ -363,7 +354,7 @@ def _remove_legacy(*, client: Client, rows: list[dict]) -> tuple[list[dict], set
     if not found:
         return [], set()
     ids = [entry[0] for entry in found]
-    id_sql, id_params = _one_of("id", ids)
+    id_sql, id_params = one_of("id", ids)
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {LegacyEntry._meta.db_table} WHERE {id_sql}",  # noqa: S608 (_meta)
