@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db.models import BooleanField
@@ -72,20 +73,36 @@ def _not_expired(queryset, column: str, today: date):
     return queryset.filter(Q(**{f"{column}__isnull": True}) | Q(**{f"{column}__gte": today}))
 
 
-def _legacy_rows(client: Client, contacts: Sequence[Contact], today: date) -> list[LegacyEntry]:
+class _Legacy(NamedTuple):
+    """A legacy entry as the decisions read it (no model instance: a batch may match tens of
+    thousands of rows)."""
+
+    pk: int
+    service_id: int
+    dnc_type: str
+    phone: str
+    account: str
+    zip: str
+    blocks_through: date | None
+
+
+_LEGACY_FIELDS = ("pk", "service_id", "dnc_type", "phone", "account", "zip", "blocks_through")
+
+
+def _legacy_rows(client: Client, contacts: Sequence[Contact], today: date) -> list[_Legacy]:
     base = _not_expired(LegacyEntry.objects.filter(client=client), "blocks_through", today)
     services = {NO_SERVICE, *(c.service_id for c in contacts)}
-    base = base.filter(service_id__in=services)
-    found: dict[int, LegacyEntry] = {}
+    base = base.filter(service_id__in=services).order_by()
+    found: dict[int, _Legacy] = {}
     for column in ("phone", "account", "zip"):
         among = _one_of(column, (getattr(c, column) for c in contacts))
         if among is not None:
-            for entry in base.filter(among):
-                found[entry.pk] = entry
+            for row in base.filter(among).values_list(*_LEGACY_FIELDS):
+                found[row[0]] = _Legacy(*row)
     return list(found.values())
 
 
-def _legacy_matches(entry: LegacyEntry, contact: Contact) -> bool:
+def _legacy_matches(entry: _Legacy, contact: Contact) -> bool:
     if entry.service_id not in (NO_SERVICE, contact.service_id):
         return False
     held = [
@@ -98,7 +115,7 @@ def _legacy_matches(entry: LegacyEntry, contact: Contact) -> bool:
     )
 
 
-def _legacy_reason(entry: LegacyEntry) -> dict:
+def _legacy_reason(entry: _Legacy) -> dict:
     matched = "+".join(name for name in ("phone", "account", "zip") if getattr(entry, name))
     reason = {
         "list": "legacy",
@@ -114,18 +131,26 @@ def _legacy_reason(entry: LegacyEntry) -> dict:
     return reason
 
 
+class _Listed(NamedTuple):
+    pk: int
+    value: str
+    contact_group_id: int
+    expiration_date: date | None
+
+
 def _by_value(model, column: str, client: Client, values: Iterable[str], today: date) -> dict:
     base = _not_expired(model.objects.filter(client=client), "expiration_date", today)
-    found: dict[str, list] = defaultdict(list)
+    found: dict[str, list[_Listed]] = defaultdict(list)
     among = _one_of(column, values)
     if among is not None:
-        for entry in base.filter(among).order_by("id"):
-            found[getattr(entry, column)].append(entry)
+        rows = base.filter(among).order_by("id")
+        for row in rows.values_list("pk", column, "contact_group_id", "expiration_date"):
+            found[row[1]].append(_Listed(*row))
     return found
 
 
-def _list_reason(list_name: str, entry) -> dict:
-    reason = {"list": list_name, "id": entry.pk, "matched": entry.value_field, "level": "client"}
+def _list_reason(list_name: str, entry: _Listed, matched: str) -> dict:
+    reason = {"list": list_name, "id": entry.pk, "matched": matched, "level": "client"}
     if entry.contact_group_id:
         reason["contactGroupId"] = entry.contact_group_id
     if entry.expiration_date is not None:
@@ -141,7 +166,7 @@ def dnc_reasons(*, client: Client, contacts: Sequence[Contact], today: date) -> 
     by the account flag and the SMS list (of ``sms``, or the phone); an email by the account
     flag and the email list."""
     legacy = _legacy_rows(client, [c for c in contacts if c.channel == Channel.CALL], today)
-    legacy_by_key: dict[str, list[LegacyEntry]] = defaultdict(list)
+    legacy_by_key: dict[str, list[_Legacy]] = defaultdict(list)
     for entry in legacy:
         for column in ("phone", "account", "zip"):
             value = getattr(entry, column)
@@ -172,11 +197,13 @@ def dnc_reasons(*, client: Client, contacts: Sequence[Contact], today: date) -> 
                     if entry.pk not in seen and _legacy_matches(entry, contact):
                         seen.add(entry.pk)
                         reasons.append(_legacy_reason(entry))
-            reasons += [_list_reason("dialtime", e) for e in dialtime.get(contact.phone, [])]
+            found = dialtime.get(contact.phone, ())
+            reasons += [_list_reason("dialtime", e, "phone") for e in found]
         elif contact.channel == Channel.SMS:
-            reasons += [_list_reason("sms", e) for e in sms.get(contact.sms or contact.phone, [])]
+            found = sms.get(contact.sms or contact.phone, ())
+            reasons += [_list_reason("sms", e, "sms") for e in found]
         else:
-            reasons += [_list_reason("email", e) for e in emails.get(contact.email, [])]
+            reasons += [_list_reason("email", e, "email") for e in emails.get(contact.email, ())]
         flag = flags.get(contact.account) if contact.account else None
         if flag is not None:
             reason = {
