@@ -435,3 +435,61 @@ class ImportLineError(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
+
+
+# --- suppression preview (issue 13) -----------------------------------------------------------
+
+
+class SuppressionPreview(models.Model):
+    """How much of a contact list the DNC lists, account flags and calling hours would suppress
+    at one moment (``as_of``), run as a background task (``dnc/suppression.py``). Nothing is
+    changed: the upload (``file_name``) and the suppressed lines with their reasons
+    (``result_file_name``) live in the default storage.
+
+    ``counts`` holds the contacts blocked per reason, by the keys of
+    ``dnc.suppression.REASON_KEYS`` (a contact blocked for several reasons counts in each);
+    ``contacts`` and ``suppressed`` are the totals (invalid lines are suppressed)."""
+
+    id = models.BigAutoField(primary_key=True)
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="dnc_suppression_previews"
+    )
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    original_name = models.CharField(max_length=255)  # the uploaded file's own name
+    file_name = models.CharField(max_length=255)  # in default storage
+    result_file_name = models.CharField(max_length=255, blank=True, default="")
+    # The moment asked about; None until the job starts when "now" was asked.
+    as_of = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, default="")
+    batch_size = models.PositiveIntegerField(default=10_000)
+    total_lines = models.PositiveIntegerField(null=True, blank=True)
+    lines_done = models.PositiveIntegerField(default=0)
+    batches_done = models.PositiveIntegerField(default=0)
+    contacts = models.PositiveIntegerField(default=0)
+    suppressed = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True, default="")
+    # Who asked (the audit entry's actor, rebuilt by the worker).
+    actor_user_id = models.IntegerField(null=True, blank=True)
+    actor_name = models.CharField(max_length=200, blank=True, default="")
+    actor_source = models.CharField(max_length=8, default="admin")
+    # The process running it, to tell a dead job from a slow one (``imports.is_stale``).
+    worker_host = models.CharField(max_length=255, blank=True, default="")
+    worker_pid = models.IntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    tenant_path = "client"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        # Reached through isBlocked's right (dnc.check_isblocked), never permissions of its own.
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"suppression preview {self.pk} of {self.original_name}"

@@ -3,7 +3,7 @@ backend and ``manage.py db_worker`` by default; any other backend by setting).""
 
 from django_tasks import task
 
-from .models import ImportJob
+from .models import ImportJob, SuppressionPreview
 
 
 @task()
@@ -23,3 +23,25 @@ def enqueue_job(job: ImportJob) -> ImportJob:
     ImportJob.objects.filter(pk=job.pk).update(task_id=job.task_id)
     job.refresh_from_db()
     return job
+
+
+@task()
+def run_suppression_preview(preview_id: int) -> dict:
+    """Run one suppression preview; its progress is on the ``SuppressionPreview`` row."""
+    from .suppression import run_preview
+
+    preview = run_preview(preview_id)
+    return {
+        "status": preview.status,
+        "contacts": preview.contacts,
+        "suppressed": preview.suppressed,
+    }
+
+
+def enqueue_preview(preview: SuppressionPreview) -> SuppressionPreview:
+    """Queue the preview for a worker and remember the task's id (with the immediate backend
+    it has run by the time this returns)."""
+    result = run_suppression_preview.enqueue(preview.pk)
+    SuppressionPreview.objects.filter(pk=preview.pk).update(task_id=str(result.id)[:64])
+    preview.refresh_from_db()
+    return preview

@@ -8,8 +8,6 @@ batch; the lists are read with one query per list for the whole batch, the calli
 once.
 """
 
-from datetime import datetime
-
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
@@ -17,13 +15,13 @@ from rest_framework.response import Response
 
 from livevox_site.api import TenantViewSet
 from livevox_site.errors import CODE_INVALID, InvalidInput
-from livevox_site.lenient import body_object, parse_date, parse_enum, present
+from livevox_site.lenient import body_object
 from profiles.calling_hours import CallingHoursPlan
 
-from ..decisions import Channel, Contact, ContactAsk, contact_decisions
+from ..asks import contact_ask
+from ..decisions import Channel, ContactAsk, contact_decisions
 from ..models import LegacyEntry
-from ..rows import parse_service, service_ids
-from ..wire import optional, parse_account, parse_email, parse_phone, parse_zip
+from ..rows import service_ids
 from .common import ERROR_BODY, doc
 
 MAX_BATCH = 50_000
@@ -35,36 +33,6 @@ EXTENSION = (
     "applied at the callee's local time (from the zip, else the phone's area code; a "
     "multi-zone area code: the most restrictive reading). Emails have no calling hours."
 )
-
-
-def contact_ask(raw, *, services: frozenset[int], now: datetime) -> ContactAsk:
-    """One item of the body, or ``InvalidInput`` naming the field."""
-    if not isinstance(raw, dict):
-        raise InvalidInput("an item must be a JSON object")
-    lowered = {str(key).lower(): value for key, value in raw.items()}
-    if not present(lowered.get("service")):
-        raise InvalidInput("service is required", field="service")
-    service_id = parse_service(lowered.get("service"), services, field="service")
-    channel = Channel.CALL
-    if present(lowered.get("channel")):
-        channel = parse_enum(lowered["channel"], "channel", Channel.ALL)
-    contact = Contact(
-        service_id=service_id,
-        phone=optional(parse_phone, lowered.get("phone"), "phone"),
-        account=optional(parse_account, lowered.get("account"), "account"),
-        zip=optional(parse_zip, lowered.get("zip"), "zip"),
-        email=optional(parse_email, lowered.get("email"), "email"),
-        sms=optional(parse_phone, lowered.get("sms"), "sms"),
-        channel=channel,
-    )
-    if channel == Channel.CALL and not (contact.phone or contact.account or contact.zip):
-        raise InvalidInput("a call needs at least one of phone, account or zip")
-    if channel == Channel.SMS and not (contact.sms or contact.phone):
-        raise InvalidInput("a text needs sms or phone")
-    if channel == Channel.EMAIL and not contact.email:
-        raise InvalidInput("an email needs email", field="email")
-    at = parse_date(lowered.get("at"), "at") or now
-    return ContactAsk(contact=contact, at=at)
 
 
 CONTACT = inline_serializer(

@@ -1,0 +1,186 @@
+"""The admin's suppression preview pages (issue 13; not ModelAdmins: mounted with the import
+pages through ``DncConfig.admin_urls``).
+
+- ``/admin/dnc/suppression/``: upload a contact list (and, optionally, the moment to judge it
+  at); it runs as a background task. Recent previews are listed.
+- ``/admin/dnc/suppression/<id>/``: its progress (the page refreshes itself while it runs),
+  then "X of Y contacts would be suppressed", the counts by reason and the download.
+- ``/admin/dnc/suppression/<id>/suppressed.csv``: the suppressed lines with their reasons.
+
+Right: whoever may call isBlocked (``dnc.check_isblocked``: Sysadmins, Superusers, every
+Manager); a missing right is a 403 decided before any lookup. Tenancy: the user's own client;
+a Sysadmin picks one. Another client's preview is a 404.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.dateparse import parse_datetime
+
+from livevox_site.admin_base import admin_actor, sees_all_clients
+from livevox_site.models import Client
+
+from .imports import is_stale, percent_done
+from .models import ImportStatus, SuppressionPreview
+from .suppression import REASON_KEYS, create_preview
+from .tasks import enqueue_preview
+
+PERM = "dnc.check_isblocked"
+
+
+def suppression_urlpatterns(site) -> list:
+    """The pages, each behind the admin's login (``site.admin_view``)."""
+    views = _Views(site)
+    return [
+        path("dnc/suppression/", site.admin_view(views.start), name="dnc_suppression"),
+        path(
+            "dnc/suppression/<int:preview_id>/",
+            site.admin_view(views.preview),
+            name="dnc_suppression_preview",
+        ),
+        path(
+            "dnc/suppression/<int:preview_id>/suppressed.csv",
+            site.admin_view(views.download),
+            name="dnc_suppression_file",
+        ),
+    ]
+
+
+def _require(request) -> None:
+    if not request.user.has_perm(PERM):
+        raise PermissionDenied("Previewing suppression needs the right to check DNC lists.")
+
+
+def parse_as_of(text: str, zone: str) -> datetime | None:
+    """The form's "as of": empty is None (now); a moment without an offset is read in the
+    client's time zone; anything else that is no date and time is a ``ValueError``."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    moment = parse_datetime(text)
+    if moment is None:
+        raise ValueError(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
+
+
+class PreviewForm(forms.Form):
+    client = forms.ModelChoiceField(queryset=Client.objects.none(), required=False)
+    file = forms.FileField(
+        label="Contact list (CSV)",
+        help_text="UTF-8, with a first line naming the columns (see above).",
+    )
+    as_of = forms.CharField(
+        label="As of",
+        required=False,
+        help_text="Judge the list at this moment, e.g. 2026-11-24 22:30 (the client's time "
+        "zone unless you give an offset). Empty: now.",
+    )
+
+    def __init__(self, *args, sysadmin: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sysadmin:
+            self.fields["client"].queryset = Client.objects.order_by("name")
+            self.fields["client"].required = True
+            self.fields["client"].label = "Client"
+        else:
+            del self.fields["client"]
+
+
+class _Views:
+    def __init__(self, site):
+        self.site = site
+
+    def _render(self, request, template: str, context: dict):
+        return TemplateResponse(request, template, {**self.site.each_context(request), **context})
+
+    @staticmethod
+    def _previews_of(request):
+        previews = SuppressionPreview.objects.select_related("client")
+        if sees_all_clients(request):
+            return previews
+        return previews.filter(client_id=request.user.client_id)
+
+    def start(self, request):
+        _require(request)
+        sysadmin = sees_all_clients(request)
+        if request.method == "POST":
+            form = PreviewForm(request.POST, request.FILES, sysadmin=sysadmin)
+            if form.is_valid():
+                client = form.cleaned_data.get("client") or request.user.client
+                try:
+                    as_of = parse_as_of(form.cleaned_data["as_of"], client.time_zone)
+                except ValueError:
+                    form.add_error("as_of", "Give a date and time, e.g. 2026-11-24 22:30.")
+                else:
+                    upload = form.cleaned_data["file"]
+                    preview = create_preview(
+                        client=client,
+                        upload=upload,
+                        original_name=upload.name,
+                        actor=admin_actor(request),
+                        as_of=as_of,
+                    )
+                    enqueue_preview(preview)
+                    return HttpResponseRedirect(
+                        reverse("admin:dnc_suppression_preview", args=[preview.pk])
+                    )
+        else:
+            form = PreviewForm(initial={"client": request.user.client_id}, sysadmin=sysadmin)
+        return self._render(
+            request,
+            "admin/dnc/suppression_start.html",
+            {
+                "title": "Suppression preview of a contact list",
+                "form": form,
+                "recent": self._previews_of(request)[:10],
+            },
+        )
+
+    def _preview(self, request, preview_id: int) -> SuppressionPreview:
+        _require(request)
+        return get_object_or_404(self._previews_of(request), pk=preview_id)
+
+    def preview(self, request, preview_id: int):
+        preview = self._preview(request, preview_id)
+        stale = is_stale(preview)
+        running = preview.status in (ImportStatus.QUEUED, ImportStatus.RUNNING) and not stale
+        counts = preview.counts or {}
+        rows = [
+            {"key": key, "label": label, "count": counts.get(key, 0), "sub": "." in key}
+            for key, label in REASON_KEYS.items()
+            # Each list's own line only when it blocks someone; the main reasons always.
+            if "." not in key or counts.get(key)
+        ]
+        zone = ZoneInfo(preview.client.time_zone)
+        return self._render(
+            request,
+            "admin/dnc/suppression_preview.html",
+            {
+                "title": f"Suppression preview of {preview.original_name}",
+                "preview": preview,
+                "stale": stale,
+                "running": running,
+                "percent": percent_done(preview),
+                "rows": rows,
+                "as_of": preview.as_of.astimezone(zone) if preview.as_of else None,
+            },
+        )
+
+    def download(self, request, preview_id: int):
+        preview = self._preview(request, preview_id)
+        if not preview.result_file_name:
+            raise Http404("This preview has no file yet")
+        stem = preview.original_name.rsplit(".", 1)[0] or "contacts"
+        return FileResponse(
+            default_storage.open(preview.result_file_name, "rb"),
+            as_attachment=True,
+            filename=f"{stem}-suppressed.csv",
+            content_type="text/csv; charset=utf-8",
+        )
