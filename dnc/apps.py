@@ -17,6 +17,13 @@ class DncConfig(ResourceAppConfig):
     verbose_name = "Do-Not-Call lists"
     wire_urls = "dnc.urls"
     hot_urls = "dnc.urls_hot"
+    admin_links = [
+        (
+            "dnc.check_isblocked",
+            "Preview how much of a contact list would be suppressed, and why",
+            "admin:dnc_suppression",
+        ),
+    ]
     admin_urls = "dnc.admin_imports.admin_urlpatterns"
     # Every DNC method answers the default {"code", "message"} shape: no error_shapes entry.
     role_permissions = {

@@ -89,6 +89,22 @@ def _can_do(app_list: list[dict]) -> list[dict]:
     return lines
 
 
+def _app_links(request) -> list[dict]:
+    """The pages apps declare beside their models (``ResourceAppConfig.admin_links``) that
+    the user's rights open: a Manager without any DNC list right may still preview a contact
+    list's suppression."""
+    from django.urls import reverse
+
+    from .apps import resource_apps
+
+    return [
+        {"text": text, "url": reverse(url_name)}
+        for app in resource_apps()
+        for perm, text, url_name in app.admin_links
+        if request.user.has_perm(perm)
+    ]
+
+
 class LiveVoxAdminSite(admin.AdminSite):
     site_header = "LiveVox Compliance"
     site_title = "LiveVox Compliance admin"
@@ -107,7 +123,8 @@ class LiveVoxAdminSite(admin.AdminSite):
         return extra + super().get_urls()
 
     def index(self, request, extra_context=None):
-        extra = {"lv_can_do": _can_do(self.get_app_list(request)), **(extra_context or {})}
+        lines = _can_do(self.get_app_list(request)) + _app_links(request)
+        extra = {"lv_can_do": lines, **(extra_context or {})}
         return super().index(request, extra_context=extra)
 
     def password_change(self, request, extra_context=None):

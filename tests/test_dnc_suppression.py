@@ -468,3 +468,10 @@ def test_reasons_in_plain_words(reason, words):
     from dnc.suppression import reason_text
 
     assert reason_text(reason) == words
+
+
+def test_the_admin_home_page_links_the_preview_for_whoever_may_use_it(admin_as, client_a):
+    for who, shown in (("manager", True), ("superuser", True), ("it_user", False)):
+        page = admin_as(who).get("/admin/")
+        assert page.status_code == 200
+        assert (b'href="/admin/dnc/suppression/"' in page.content) is shown, who
