@@ -346,15 +346,16 @@ def _prep(f: models.Field, value: Any) -> Any:
 
 
 def _merge_retrying(stage: "_Stage") -> tuple[int, int, int]:
-    """``stage.merge()`` in a savepoint, run again when PostgreSQL ends it as a deadlock
-    victim: an unsorted merge against a concurrent one of overlapping keys, or two merges whose
-    counter triggers (``dnc/migrations/0002_counters.py``) update the same counters in other
-    orders. Rolling back to the savepoint releases what the merge locked, so the other
-    transaction goes on, and the staged rows (created before the savepoint) are merged again."""
+    """``stage.merge()`` in a savepoint, run again (in key order) when PostgreSQL ends it as a
+    deadlock victim: an unsorted merge against a concurrent one of overlapping keys, or two
+    merges whose counter triggers (``dnc/migrations/0002_counters.py``) update the same
+    counters in other orders. Rolling back to the savepoint releases what the merge locked, so
+    the other transaction goes on, and the staged rows (created before the savepoint) are
+    merged again, sorted: two sorted merges never deadlock on their keys."""
     for attempt in range(1, MERGE_ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                return stage.merge()
+                return stage.merge(sort=attempt > 1)
         except OperationalError as exc:
             if attempt == MERGE_ATTEMPTS or not _is_deadlock(exc):
                 raise
@@ -408,8 +409,9 @@ class _Stage:
             rows,
         )
 
-    def merge(self) -> tuple[int, int, int]:
-        """Insert new keys, update changed rows; ``(created, updated, unchanged)``."""
+    def merge(self, sort: bool = False) -> tuple[int, int, int]:
+        """Insert new keys, update changed rows; ``(created, updated, unchanged)``. ``sort``:
+        in key order whatever the number of rows."""
         q, plan, cursor = self.q, self.plan, self.cursor
         cursor.execute(f"SELECT COUNT(*) FROM {STAGE}")  # noqa: S608
         staged = cursor.fetchone()[0]
@@ -429,11 +431,11 @@ class _Stage:
         # Up to SORTED_MERGE_ROWS (every API bulk request) the rows go in key order: two
         # concurrent merges of overlapping keys then take the keys' locks in the same order and
         # cannot deadlock. Larger merges (import batches) stay unsorted: sorting made a merge
-        # about 30% slower on PostgreSQL; a deadlock there is retried (_merge_retrying).
+        # about 30% slower on PostgreSQL; a deadlock there is retried sorted (_merge_retrying).
         selected = ", ".join([*(q(c) for c in plan.row_columns), *self.constant_sql])
         staged_keys = [q(c) for c in plan.key_columns if c in plan.row_columns]
         order = ""
-        if self.postgresql and staged_keys and staged <= SORTED_MERGE_ROWS:
+        if self.postgresql and staged_keys and (sort or staged <= SORTED_MERGE_ROWS):
             order = f" ORDER BY {', '.join(staged_keys)}"
         upsert = (
             f"INSERT INTO {self.table} ({self.cols}) "  # noqa: S608
