@@ -31,7 +31,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Seq
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import OperationalError, connection, models, transaction
 
 from .audit import Actor, audit_bulk, object_type
 from .errors import InvalidInput
@@ -41,6 +41,10 @@ Row = tuple[int, Any]  # (line number, raw row as read)
 STAGE = "lv_bulk_stage"
 LINE = "lv_line"
 DEFAULT_BATCH_SIZE = 5000
+# Merges of at most this many staged rows insert in key order (see _Stage.merge).
+SORTED_MERGE_ROWS = 10_000
+# How many times a merge chosen as a deadlock victim runs (see _merge_retrying).
+MERGE_ATTEMPTS = 5
 
 # Field types whose Python values (as a checker returns them: int, str, bool, None) go to the
 # database as they are; other types go through Field.get_db_prep_save (about 1 us per value).
@@ -237,7 +241,7 @@ def bulk_upsert(
             stage.drop()
             return report
         stage.write(pending)
-        report.created, report.updated, report.unchanged = stage.merge()
+        report.created, report.updated, report.unchanged = _merge_retrying(stage)
         stage.drop()
         report.written = True
         if audit and (report.created or report.updated):
@@ -341,6 +345,28 @@ def _prep(f: models.Field, value: Any) -> Any:
     return value if value is None else f.get_db_prep_save(value, connection)
 
 
+def _merge_retrying(stage: "_Stage") -> tuple[int, int, int]:
+    """``stage.merge()`` in a savepoint, run again (in key order) when PostgreSQL ends it as a
+    deadlock victim: an unsorted merge against a concurrent one of overlapping keys, or two
+    merges whose counter triggers (``dnc/migrations/0002_counters.py``) update the same
+    counters in other orders. Rolling back to the savepoint releases what the merge locked, so
+    the other transaction goes on, and the staged rows (created before the savepoint) are
+    merged again, sorted: two sorted merges never deadlock on their keys."""
+    for attempt in range(1, MERGE_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return stage.merge(sort=attempt > 1)
+        except OperationalError as exc:
+            if attempt == MERGE_ATTEMPTS or not _is_deadlock(exc):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _is_deadlock(exc: OperationalError) -> bool:
+    # psycopg's DeadlockDetected has SQLSTATE 40P01; Django wraps it as OperationalError.
+    return getattr(exc.__cause__, "sqlstate", None) == "40P01"
+
+
 class _Stage:
     """The temporary staging table of one bulk write, on one cursor."""
 
@@ -383,8 +409,9 @@ class _Stage:
             rows,
         )
 
-    def merge(self) -> tuple[int, int, int]:
-        """Insert new keys, update changed rows; ``(created, updated, unchanged)``."""
+    def merge(self, sort: bool = False) -> tuple[int, int, int]:
+        """Insert new keys, update changed rows; ``(created, updated, unchanged)``. ``sort``:
+        in key order whatever the number of rows."""
         q, plan, cursor = self.q, self.plan, self.cursor
         cursor.execute(f"SELECT COUNT(*) FROM {STAGE}")  # noqa: S608
         staged = cursor.fetchone()[0]
@@ -401,12 +428,18 @@ class _Stage:
         else:
             conflict = f"ON CONFLICT ({target}) DO NOTHING"
         # "WHERE true": SQLite's parser needs it before ON CONFLICT in an INSERT ... SELECT.
-        # No ORDER BY: sorting the staged rows (to give new rows ids in input order) made the
-        # merge about 30% slower on PostgreSQL, and nothing needs that order.
+        # Up to SORTED_MERGE_ROWS (every API bulk request) the rows go in key order: two
+        # concurrent merges of overlapping keys then take the keys' locks in the same order and
+        # cannot deadlock. Larger merges (import batches) stay unsorted: sorting made a merge
+        # about 30% slower on PostgreSQL; a deadlock there is retried sorted (_merge_retrying).
         selected = ", ".join([*(q(c) for c in plan.row_columns), *self.constant_sql])
+        staged_keys = [q(c) for c in plan.key_columns if c in plan.row_columns]
+        order = ""
+        if self.postgresql and staged_keys and (sort or staged <= SORTED_MERGE_ROWS):
+            order = f" ORDER BY {', '.join(staged_keys)}"
         upsert = (
             f"INSERT INTO {self.table} ({self.cols}) "  # noqa: S608
-            f"SELECT {selected} FROM {STAGE} WHERE true {conflict}"
+            f"SELECT {selected} FROM {STAGE} WHERE true{order} {conflict}"
         )
         params = list(plan.constants)
         if self.postgresql:
