@@ -24,7 +24,8 @@ def _pg_add(rows: str, sign: str, list_sql: str, service_sql: str) -> str:
     return (
         f"INSERT INTO {COUNTER} (client_id, list, service_id, size) "  # noqa: S608
         f"SELECT r.client_id, {list_sql.format(r='r')}, {service_sql.format(r='r')}, "
-        f"{sign}COUNT(*) FROM {rows} r GROUP BY 1, 2, 3 "
+        # In key order: two statements moving the same counters lock them in one order.
+        f"{sign}COUNT(*) FROM {rows} r GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 "
         "ON CONFLICT (client_id, list, service_id) "
         f"DO UPDATE SET size = {COUNTER}.size + excluded.size;"
     )
@@ -50,7 +51,7 @@ def postgresql_sql(table: str) -> list[str]:
         name = f"{table}_count_{suffix}"
         body = " ".join(_pg_add(rows, sign, list_sql, service_sql) for rows, sign in parts)
         statements.append(
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
             f"BEGIN {body} RETURN NULL; END $$;"
         )
         statements.append(
