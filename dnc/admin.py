@@ -197,6 +197,14 @@ class ContactGroupFilter(_IdFilter):
     parameter_name = "group"
     column = "contact_group_id"
 
+    def queryset(self, request, queryset):
+        found = super().queryset(request, queryset)
+        if self.value() not in (None, str(NO_GROUP)):
+            # Redundant, but it names the condition of the (client, group, id) partial index,
+            # which SQLite's planner needs literally to use it.
+            found = found.exclude(contact_group_id=NO_GROUP)
+        return found
+
     def lookups(self, request, model_admin):
         groups = ContactGroup.objects.select_related("client")
         if not sees_all_clients(request):
@@ -744,13 +752,16 @@ class LegacyEntryAdmin(DncAdmin):
         ids = _client_ids(request)
         if ids is not None:
             queryset = queryset.filter(client_id__in=ids)
-        match = models.Q(account=term)
+        # The "<> ''" terms are redundant but name the partial indexes' condition, which
+        # SQLite's planner needs literally (PostgreSQL proves it from the equality).
+        match = models.Q(account=term) & ~models.Q(account="")
         for parse, column in ((parse_phone, "phone"), (parse_zip, "zip")):
             try:
                 value = parse(term, column, wildcards=True) if column == "phone" else parse(term)
             except InvalidInput:
                 continue
-            match |= models.Q(**{column: value})
+            probe = models.Q(**{column: value})
+            match |= probe & ~models.Q(zip="") if column == "zip" else probe
         return queryset.filter(match), False
 
     def save_model(self, request, obj, form, change):
