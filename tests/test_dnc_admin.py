@@ -541,6 +541,26 @@ def test_a_sysadmin_adds_for_the_client_chosen(admin_as, rows):
     assert form_errors(response) == {"client": ["This field is required."]}
 
 
+def test_a_sysadmin_changes_an_entry_with_its_own_clients_groups(admin_as, rows):
+    browser = admin_as("sysadmin")
+    url = f"{ADMIN}dialtimeentry/{rows['dialtime_b'].pk}/change/"
+    form = browser.get(url).context["adminform"].form
+    assert form.fields["contact_group_id"].choices == [(0, "No group"), (9001, "Beta group (9001)")]
+    response = browser.post(url, {"phone": "4155553734", "contact_group_id": "1320"})
+    assert list(form_errors(response)) == ["contact_group_id"]
+    response = browser.post(
+        url, {"phone": "4155553734", "contact_group_id": "0", "expiration_date": "2030-03-04"}
+    )
+    assert response.status_code == 302, form_errors(response)
+    entry = DialtimeEntry.objects.get(pk=rows["dialtime_b"].pk)
+    assert (entry.client_id, entry.contact_group_id, entry.expiration_date) == (
+        93119,
+        0,
+        date(2030, 3, 4),
+    )
+    assert audits(action="dnc.dialtime.updated")[0].client_id == 93119
+
+
 def test_a_sysadmin_adds_legacy_entries_flags_and_groups_for_the_client_chosen(admin_as, rows):
     browser = admin_as("sysadmin")
     response = browser.post(
