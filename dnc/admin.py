@@ -2,31 +2,45 @@
 phones, emails, SMS numbers) and the contact groups.
 
 Built for 10 million rows per client: the change list never counts the table (the foundation's
-``EstimatedCountPaginator``), pages come newest first through a (client, id) index, a search is
-an exact match on the normalized value (any punctuation in a phone number), which the list's
-unique index serves, and the filters follow indexes (type and service, contact group, expired).
-Every add, change and removal goes through the same services as the API, which audit it.
+``EstimatedCountPaginator``), pages come newest first through a (client, id) index and cannot
+be sorted by another column (a sort of 10 million rows takes seconds), a search is an exact
+match on the normalized value (any punctuation in a phone number), which the list's unique
+index serves, and the filters follow indexes (type and service, contact group, expired).
+Every add, change and removal goes through the same services as the API, which audit it (one
+entry per action, whatever the number of rows).
+
+Forms: a Sysadmin sees every client and picks the client when adding; the contact group and
+service choices then list every client's (grouped by client) and ``clean()`` checks the one
+picked against the client picked. Everyone else's forms are their own client's.
 """
 
+from collections.abc import Callable
 from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from livevox_site.admin_base import TenantAdminMixin, admin_actor, sees_all_clients
+from livevox_site.csv_export import csv_response
 from livevox_site.errors import InvalidInput, LVError
 from livevox_site.models import Client, Service
 
+from .exports import export_queryset
+from .imports import LISTS
 from .models import (
     NO_GROUP,
     NO_SERVICE,
     AccountFlag,
     ContactGroup,
     DialtimeEntry,
+    DoNotDial,
     EmailEntry,
     LegacyEntry,
     SmsEntry,
@@ -36,6 +50,15 @@ from .services import legacy as legacy_services
 from .services import lists as list_services
 from .views.common import zone_of
 from .wire import local_today, parse_account, parse_email, parse_phone, parse_zip
+
+PHONE_HELP = "Ten digits; +1, spaces, dashes, dots and parentheses are fine."
+# Selections are bounded: the change list selects a page (100) or, with "select all", every
+# match; an action on more than this many rows asks for the CSV import or purge instead.
+MAX_ACTION_ROWS = 10_000
+# Entries named on an action's confirmation page.
+SHOWN_ON_CONFIRMATION = 100
+# The largest id a crafted "_selected_action" may name (bigint): more is no row of ours.
+_MAX_ID_DIGITS = 18
 
 
 def _client_ids(request) -> list[int] | None:
@@ -52,13 +75,81 @@ def _today(request) -> date:
     return local_today(zone_of(request.user.client.time_zone))
 
 
+def _form_client(request, obj) -> Client | None:
+    """The client a form is for: the object's; on an add page the user's own, or None for a
+    Sysadmin, who picks it in the form."""
+    if obj is not None:
+        return obj.client
+    return None if sees_all_clients(request) else request.user.client
+
+
+def _with_client(form_class: type, client: Client | None, **attrs) -> type:
+    """``form_class`` built with ``client=`` (and ``attrs`` as class attributes)."""
+
+    class Form(form_class):
+        def __init__(self, *args, **kw):
+            kw.setdefault("client", client)
+            super().__init__(*args, **kw)
+
+    for name, value in attrs.items():
+        setattr(Form, name, value)
+    Form.__name__ = form_class.__name__
+    return Form
+
+
+def _sentence(message: str, label: str, wire_key: str) -> str:
+    """A service's complaint in the manager's words: its wire key ("sms must be 10 digits")
+    replaced with the field's label ("SMS number must be 10 digits"), first letter capital."""
+    if wire_key and message.startswith(f"{wire_key} "):
+        message = f"{label} {message[len(wire_key) + 1 :]}"
+    return message[:1].upper() + message[1:]
+
+
 def _error(form: forms.BaseForm, error: LVError, fields: dict[str, str]) -> None:
-    field = fields.get((error.field or "").rsplit(".", 1)[-1])
-    message = error.message[:1].upper() + error.message[1:]
-    form.add_error(field if field in form.fields else None, message)
+    """Show a service's complaint under the form field it names (``fields``: the service's or
+    the wire's name -> the form field), or above the form."""
+    wire_key = (error.field or "").rsplit(".", 1)[-1]
+    field = fields.get(wire_key)
+    if field not in form.fields:
+        field = None
+    label = str(form.fields[field].label) if field else ""
+    message = error.message
+    if label and message.startswith(("must ", "is ", "may ")):
+        message = f"{wire_key} {message}"  # "must be 5 digits" -> "Zip must be 5 digits"
+    form.add_error(field, _sentence(message, label, wire_key))
 
 
-PHONE_HELP = "Ten digits; +1, spaces, dashes, dots and parentheses are fine."
+def _grouped_choices(
+    rows: models.QuerySet, client: Client | None, label: Callable[[models.Model], str]
+) -> list:
+    """Choices of one client's rows, or (client None: a Sysadmin's add page) every client's,
+    grouped under the client's name."""
+    if client is not None:
+        return [(row.pk, label(row)) for row in rows.filter(client=client)]
+    grouped: dict[str, list] = {}
+    for row in rows.select_related("client").order_by("client__name", "pk"):
+        grouped.setdefault(f"{row.client.name} ({row.client.code})", []).append(
+            (row.pk, label(row))
+        )
+    return list(grouped.items())
+
+
+def _ids_by_client(queryset: models.QuerySet) -> dict[int, list[int]] | None:
+    """The selection's ids per client; None when it holds more than ``MAX_ACTION_ROWS``."""
+    rows = list(queryset.order_by().values_list("client_id", "pk")[: MAX_ACTION_ROWS + 1])
+    if len(rows) > MAX_ACTION_ROWS:
+        return None
+    found: dict[int, list[int]] = {}
+    for client_id, pk in rows:
+        found.setdefault(client_id, []).append(pk)
+    return found
+
+
+def _too_many() -> str:
+    return (
+        f"An action may change at most {MAX_ACTION_ROWS:,} entries at once; narrow the "
+        "selection (search or filters), or use the CSV import."
+    )
 
 
 # --- filters ----------------------------------------------------------------------------------
@@ -75,8 +166,7 @@ class ExpiredFilter(admin.SimpleListFilter):
         return [("no", "Blocks"), ("yes", "No longer blocks (expired)")]
 
     def queryset(self, request, queryset):
-        today = _today(request)
-        before = {f"{self.column}__lt": today}
+        before = {f"{self.column}__lt": _today(request)}
         if self.value() == "yes":
             return queryset.filter(**before)
         if self.value() == "no":
@@ -88,51 +178,229 @@ class BlocksThroughFilter(ExpiredFilter):
     column = "blocks_through"
 
 
-class ContactGroupFilter(admin.SimpleListFilter):
-    title = "contact group"
-    parameter_name = "group"
+class _IdFilter(admin.SimpleListFilter):
+    """A filter by one integer column; a crafted value that is no number matches nothing."""
 
-    def lookups(self, request, model_admin):
-        groups = ContactGroup.objects.all()
-        if not sees_all_clients(request):
-            groups = groups.for_client(request.user.client_id)
-        return [(str(NO_GROUP), "No group"), *((str(g.pk), str(g)) for g in groups[:500])]
+    column = ""
 
     def queryset(self, request, queryset):
         value = self.value()
         if value is None:
             return queryset
-        if not (value.isascii() and value.isdigit()):
+        if not (value.isascii() and value.isdigit() and len(value) <= 10):
             return queryset.none()
-        return queryset.filter(contact_group_id=int(value))
+        return queryset.filter(**{self.column: int(value)})
 
 
-class ServiceFilter(admin.SimpleListFilter):
-    title = "service"
-    parameter_name = "service"
+class ContactGroupFilter(_IdFilter):
+    title = "contact group"
+    parameter_name = "group"
+    column = "contact_group_id"
+
+    def queryset(self, request, queryset):
+        found = super().queryset(request, queryset)
+        if self.value() not in (None, str(NO_GROUP)):
+            # Redundant, but it names the condition of the (client, group, id) partial index,
+            # which SQLite's planner needs literally to use it.
+            found = found.exclude(contact_group_id=NO_GROUP)
+        return found
 
     def lookups(self, request, model_admin):
-        services = Service.objects.all()
+        groups = ContactGroup.objects.select_related("client")
+        if not sees_all_clients(request):
+            groups = groups.for_client(request.user.client_id)
+        return [
+            (str(NO_GROUP), "No group"),
+            *((str(g.pk), _group_label(g, request)) for g in groups.order_by("name")[:500]),
+        ]
+
+
+class ServiceFilter(_IdFilter):
+    title = "service"
+    parameter_name = "service"
+    column = "service_id"
+
+    def lookups(self, request, model_admin):
+        services = Service.objects.select_related("client")
         if not sees_all_clients(request):
             services = services.for_client(request.user.client_id)
         return [
             (str(NO_SERVICE), "All services (client-level)"),
-            *((str(s.pk), str(s)) for s in services[:500]),
+            *((str(s.pk), _service_label(s, request)) for s in services[:500]),
         ]
 
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value is None:
-            return queryset
-        if not (value.isascii() and value.isdigit()):
-            return queryset.none()
-        return queryset.filter(service_id=int(value))
+
+def _group_label(group: ContactGroup, request=None) -> str:
+    label = f"{group.name} ({group.pk})"
+    return f"{label}, {group.client.code}" if request and sees_all_clients(request) else label
+
+
+def _service_label(service: Service, request=None) -> str:
+    label = f"{service.name} ({service.pk})"
+    return f"{label}, {service.client.code}" if request and sees_all_clients(request) else label
+
+
+# --- what every DNC page shares ---------------------------------------------------------------
+
+
+class NewestFirstChangeList(ChangeList):
+    """Newest first, always: the (client, id) index pages it at any size; a crafted ``?o=``
+    (Django does not check it against ``sortable_by``) cannot ask for a sort of the table."""
+
+    def get_ordering(self, request, queryset):
+        return ["-pk"]
+
+    def get_ordering_field_columns(self):
+        return {}
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.model_admin.decorate_page(self.result_list)
+
+
+class DncAdmin(TenantAdminMixin, admin.ModelAdmin):
+    """The change list and actions every DNC page shares."""
+
+    audit_in_admin = False  # the services audit
+    list_per_page = 100
+    list_max_show_all = 100  # "Show all" is a page, never the table
+    sortable_by: tuple = ()
+    ordering = ["-id"]
+    list_name = ""  # the import/export list ("legacy", "dialtime", ...), if any
+    change_list_template = "admin/dnc/change_list.html"
+
+    def get_changelist(self, request, **kwargs):
+        return NewestFirstChangeList
+
+    def decorate_page(self, rows) -> None:
+        """Fetch what a page's rows show beyond their own columns (one query per page)."""
+
+    def get_actions(self, request):
+        # Django's "Delete selected" lists every row it takes along and writes a log row each;
+        # ours removes through the services with one audit entry (delete_selected_entries).
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and ACTION_CHECKBOX_NAME in request.POST:
+            # A crafted id ("abc", 30 digits) is no row of ours, not a database error.
+            post = request.POST.copy()
+            post.setlist(
+                ACTION_CHECKBOX_NAME,
+                [
+                    value
+                    for value in post.getlist(ACTION_CHECKBOX_NAME)
+                    if value.isascii() and value.isdigit() and len(value) <= _MAX_ID_DIGITS
+                ],
+            )
+            request.POST = post
+        return super().changelist_view(request, {**self._tools(request), **(extra_context or {})})
+
+    def _tools(self, request) -> dict:
+        """The change list's "Import from CSV" and "Export all as CSV" buttons, each shown
+        only with its right (the import and export pages check it again)."""
+        spec = LISTS.get(self.list_name)
+        if spec is None:
+            return {}
+        tools = {}
+        if request.user.has_perm(spec.add_perm):
+            tools["lv_import_url"] = reverse("admin:dnc_import", args=[spec.name])
+        if request.user.has_perm(spec.view_perm):
+            url = reverse("admin:dnc_export", args=[spec.name])
+            # A Sysadmin exports the client the page is filtered to (else their own).
+            client_id = request.GET.get("client__id__exact", "")
+            if sees_all_clients(request) and client_id.isascii() and client_id.isdigit():
+                url += "?" + urlencode({"client": client_id})
+            tools["lv_export_url"] = url
+        return tools
+
+    # --- actions ---
+    def _confirm(
+        self,
+        request,
+        queryset,
+        *,
+        action: str,
+        title: str,
+        intro: str,
+        button: str,
+        form: forms.Form | None = None,
+    ) -> TemplateResponse:
+        """A confirmation page for an action: what it does, the selected rows (the first
+        ``SHOWN_ON_CONFIRMATION``), an optional form; it posts the same selection back with
+        ``apply``, to the same URL (the search and filters of a "select all")."""
+        count = queryset.order_by().values_list("pk", flat=True)[: MAX_ACTION_ROWS + 1]
+        count = len(count)
+        return TemplateResponse(
+            request,
+            "admin/dnc/action_confirm.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "opts": self.model._meta,
+                "intro": intro,
+                "button": button,
+                "form": form,
+                "entries": queryset.order_by("-pk")[:SHOWN_ON_CONFIRMATION],
+                "count": count,
+                "more": count > SHOWN_ON_CONFIRMATION,
+                "too_many": count > MAX_ACTION_ROWS,
+                "max_rows": MAX_ACTION_ROWS,
+                "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+                "select_across": request.POST.get("select_across", "0"),
+                "action": action,
+            },
+        )
+
+    def _by_client(self, request, queryset) -> dict[int, list[int]] | None:
+        ids = _ids_by_client(queryset)
+        if ids is None:
+            self.message_user(request, _too_many(), messages.ERROR)
+        return ids
+
+    @admin.action(description="Remove the selected entries", permissions=["delete"])
+    def delete_selected_entries(self, request, queryset):
+        if "apply" not in request.POST:
+            return self._confirm(
+                request,
+                queryset,
+                action="delete_selected_entries",
+                title="Remove entries",
+                intro="These entries will be removed from the list and stop blocking calls.",
+                button="Yes, remove them",
+            )
+        ids = self._by_client(request, queryset)
+        if ids is None:
+            return None
+        removed = sum(self.delete_ids(request, client_id, pks) for client_id, pks in ids.items())
+        self.message_user(request, f"Removed {removed} entries.", messages.SUCCESS)
+        return None
+
+    def delete_ids(self, request, client_id: int, ids: list[int]) -> int:
+        raise NotImplementedError
+
+    def delete_queryset(self, request, queryset):
+        ids = self._by_client(request, queryset) or {}
+        for client_id, pks in ids.items():
+            self.delete_ids(request, client_id, pks)
+
+    @admin.action(description="Export the selected entries as CSV", permissions=["view"])
+    def export_selected(self, request, queryset):
+        """The selected rows as the whole-list export writes them (same header and cells:
+        the file imports back)."""
+        spec = LISTS[self.list_name]
+        return csv_response(
+            f"dnc-{spec.name}-selected.csv", spec.header, export_queryset(spec, queryset)
+        )
 
 
 # --- the dial-time, email and SMS lists -------------------------------------------------------
 
 
 class ListEntryForm(forms.ModelForm):
+    """A dial-time phone, email or SMS entry, checked by the list services' own rules."""
+
     contact_group_id = forms.TypedChoiceField(
         label="Contact group", coerce=int, required=False, empty_value=NO_GROUP
     )
@@ -141,6 +409,7 @@ class ListEntryForm(forms.ModelForm):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Last day it blocks, in the client's time zone. Empty: never expires.",
     )
+    list_name = ""
 
     def __init__(self, *args, client: Client | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,40 +418,34 @@ class ListEntryForm(forms.ModelForm):
         if key in ("phone", "sms") and key in self.fields:
             # Typed with punctuation ("(415) 555-3734"); the service keeps the ten digits.
             self.fields[key] = forms.CharField(
-                label=self.fields[key].label, max_length=32, help_text=PHONE_HELP
+                label="SMS number" if key == "sms" else "Phone",
+                max_length=32,
+                help_text=PHONE_HELP,
             )
-        groups = ContactGroup.objects.for_client(self.client) if self.client else []
         self.fields["contact_group_id"].choices = [
             (NO_GROUP, "No group"),
-            *((g.pk, str(g)) for g in groups),
+            *_grouped_choices(ContactGroup.objects.all(), self.client, _group_label),
         ]
-
-    list_name = ""
 
     def clean(self):
         cleaned = super().clean()
-        if self.errors or self.client is None:
+        client = cleaned.get("client") or self.client
+        if self.errors or client is None:
             return cleaned
-        model = self._meta.model
-        key = model.value_field
+        key = self._meta.model.value_field
         try:
             value = list_services.clean_value(self.list_name, cleaned.get(key))
-            group = list_services.check_contact_group(self.client, cleaned["contact_group_id"])
         except LVError as error:
-            _error(
-                self,
-                error,
-                {
-                    key: key,
-                    "phone": key,
-                    "email": key,
-                    "sms": key,
-                    "contact_group_id": "contact_group_id",
-                    "contactGroupId": "contact_group_id",
-                },
-            )
+            _error(self, error, {key: key})
             return cleaned
-        taken = model.objects.for_client(self.client).filter(**{key: value}, contact_group_id=group)
+        try:
+            group = list_services.check_contact_group(client, cleaned["contact_group_id"])
+        except LVError:
+            self.add_error("contact_group_id", f"Choose a contact group of {client.name}.")
+            return cleaned
+        taken = self._meta.model.objects.for_client(client).filter(
+            **{key: value}, contact_group_id=group
+        )
         if self.instance.pk is not None:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
@@ -196,19 +459,14 @@ class ListEntryForm(forms.ModelForm):
         pass
 
 
-class ListEntryAdmin(TenantAdminMixin, admin.ModelAdmin):
+class ListEntryAdmin(DncAdmin):
     """One of the three dial-time lists."""
 
-    audit_in_admin = False  # the services audit
-    list_name = ""
     form = ListEntryForm
     list_filter = [ContactGroupFilter, ExpiredFilter]
-    ordering = ["-id"]
-    list_per_page = 100
-    show_full_result_count = False
     search_help_text = ""
     readonly_fields = ["added_at", "added_by", "added_via", "filename", "changed_at"]
-    actions = ["delete_selected_entries", "set_expiration", "clear_expiration"]
+    actions = ["delete_selected_entries", "set_expiration", "clear_expiration", "export_selected"]
 
     def get_search_fields(self, request):
         return ["_value"]  # makes the search box show; get_search_results does the search
@@ -223,17 +481,7 @@ class ListEntryAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
-        client = obj.client if obj is not None else request.user.client
-
-        list_name = self.list_name
-
-        class Form(form_class):
-            def __init__(self, *args, **kw):
-                kw.setdefault("client", client)
-                super().__init__(*args, **kw)
-                self.list_name = list_name
-
-        return Form
+        return _with_client(form_class, _form_client(request, obj), list_name=self.list_name)
 
     def normalize(self, term: str) -> str:
         return parse_phone(term)
@@ -252,18 +500,26 @@ class ListEntryAdmin(TenantAdminMixin, admin.ModelAdmin):
             found = found.filter(client_id__in=ids)
         return found, False
 
-    @admin.display(description="contact group", ordering="contact_group_id")
+    def decorate_page(self, rows) -> None:
+        wanted = {row.contact_group_id for row in rows} - {NO_GROUP}
+        names = dict(ContactGroup.objects.filter(pk__in=wanted).values_list("pk", "name"))
+        for row in rows:
+            row.lv_group_name = names.get(row.contact_group_id)
+
+    @admin.display(description="contact group")
     def group(self, obj) -> str:
-        return str(obj.contact_group_id) if obj.contact_group_id else "—"
+        if not obj.contact_group_id:
+            return "—"
+        name = getattr(obj, "lv_group_name", None)
+        return f"{name} ({obj.contact_group_id})" if name else str(obj.contact_group_id)
 
     # --- writes through the services ---
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        client = data.get("client") or (obj.client if change else request.user.client)
         if change:
             saved = list_services.list_entry_update(
                 actor=admin_actor(request),
-                client=client,
+                client=obj.client,
                 entry=obj,
                 value=data[self.model.value_field],
                 contact_group_id=data["contact_group_id"],
@@ -274,7 +530,7 @@ class ListEntryAdmin(TenantAdminMixin, admin.ModelAdmin):
         else:
             saved = list_services.list_entry_create(
                 actor=admin_actor(request),
-                client=client,
+                client=data.get("client") or request.user.client,
                 list_name=self.list_name,
                 value=data[self.model.value_field],
                 contact_group_id=data["contact_group_id"],
@@ -289,92 +545,64 @@ class ListEntryAdmin(TenantAdminMixin, admin.ModelAdmin):
             actor=admin_actor(request), client=obj.client, entry=obj, via="admin"
         )
 
-    def delete_queryset(self, request, queryset):
-        self._delete(request, queryset)
-
-    def _delete(self, request, queryset) -> int:
-        total = 0
-        for client_id, ids in _ids_by_client(queryset).items():
-            total += list_services.list_entries_delete(
-                actor=admin_actor(request), client=client_id, list_name=self.list_name, ids=ids
-            )
-        return total
+    def delete_ids(self, request, client_id: int, ids: list[int]) -> int:
+        return list_services.list_entries_delete(
+            actor=admin_actor(request),
+            client=Client.objects.get(pk=client_id),
+            list_name=self.list_name,
+            ids=ids,
+        )
 
     # --- actions ---
-    @admin.action(description="Delete the selected entries", permissions=["delete"])
-    def delete_selected_entries(self, request, queryset):
-        removed = self._delete(request, queryset)
-        self.message_user(request, f"Removed {removed} entries.", messages.SUCCESS)
-
-    @admin.action(
-        description="Set an expiration date on the selected entries", permissions=["change"]
-    )
+    @admin.action(description="Set an expiration date", permissions=["change"])
     def set_expiration(self, request, queryset):
-        if "apply" in request.POST:
-            form = ExpirationForm(request.POST)
-            if form.is_valid():
-                changed = self._set_expiration(request, queryset, form.cleaned_data["date"])
-                self.message_user(request, f"Set the expiration of {changed} entries.")
-                return HttpResponseRedirect(request.get_full_path())
-        else:
-            form = ExpirationForm()
-        return TemplateResponse(
+        form = ExpirationForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            self._set_expiration(request, queryset, form.cleaned_data["date"])
+            return None
+        return self._confirm(
             request,
-            "admin/dnc/set_expiration.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Set an expiration date",
-                "opts": self.model._meta,
-                "form": form,
-                "queryset": queryset[:100],
-                "count": len(queryset.values_list("pk", flat=True)[:10_001]),
-                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-                "select_across": request.POST.get("select_across", "0"),
-                "action": "set_expiration",
-            },
+            queryset,
+            action="set_expiration",
+            title="Set an expiration date",
+            intro="These entries will stop blocking after the day you choose (in the "
+            "client's time zone).",
+            button="Set the expiration date",
+            form=form,
         )
 
     @admin.action(description="Clear the expiration date (block for ever)", permissions=["change"])
     def clear_expiration(self, request, queryset):
-        changed = self._set_expiration(request, queryset, None)
-        self.message_user(request, f"Cleared the expiration of {changed} entries.")
+        self._set_expiration(request, queryset, None)
 
-    def _set_expiration(self, request, queryset, day: date | None) -> int:
-        total = 0
-        for client_id, ids in _ids_by_client(queryset).items():
-            total += list_services.list_entries_set_expiration(
+    def _set_expiration(self, request, queryset, day: date | None) -> None:
+        ids = self._by_client(request, queryset)
+        if ids is None:
+            return
+        changed = sum(
+            list_services.list_entries_set_expiration(
                 actor=admin_actor(request),
-                client=client_id,
+                client=Client.objects.get(pk=client_id),
                 list_name=self.list_name,
-                ids=ids,
+                ids=pks,
                 expiration_date=day,
             )
-        return total
+            for client_id, pks in ids.items()
+        )
+        done = (
+            f"Set the expiration date of {changed}"
+            if day
+            else f"Cleared the expiration of {changed}"
+        )
+        self.message_user(request, f"{done} entries.", messages.SUCCESS)
 
 
 class ExpirationForm(forms.Form):
     date = forms.DateField(
+        label="Last day they block",
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The last day the entries block, in the client's time zone.",
+        help_text="In the client's time zone; they no longer block from the next day on.",
     )
-
-
-# Selections are bounded: the change list selects a page (100) or, with "select all", every
-# match; an action on more than this many rows asks for the CSV import or purge instead.
-MAX_ACTION_ROWS = 10_000
-
-
-def _ids_by_client(queryset: models.QuerySet) -> dict[int, list[int]]:
-    rows = list(queryset.order_by().values_list("client_id", "pk")[: MAX_ACTION_ROWS + 1])
-    if len(rows) > MAX_ACTION_ROWS:
-        raise PermissionDenied(
-            f"An action may change at most {MAX_ACTION_ROWS} entries at once; narrow the "
-            "selection (search or filters) or use the import."
-        )
-    found: dict[int, list[int]] = {}
-    for client_id, pk in rows:
-        found.setdefault(client_id, []).append(pk)
-    return found
 
 
 @admin.register(DialtimeEntry)
@@ -413,8 +641,10 @@ class LegacyEntryForm(forms.ModelForm):
 
     def __init__(self, *args, client: Client | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.client = client
-        for name in ("phone", "account", "zip"):
+        self.client = client or (self.instance.client if self.instance.client_id else None)
+        if "phone" not in self.fields:
+            return  # the read-only page of an entry (entries are never edited)
+        for name in ("account", "zip"):
             self.fields[name].required = False
         self.fields["phone"] = forms.CharField(
             label="Phone",
@@ -422,15 +652,14 @@ class LegacyEntryForm(forms.ModelForm):
             required=False,
             help_text=PHONE_HELP + " The vendor's * wildcards are kept as typed.",
         )
-        services = Service.objects.for_client(client) if client else []
         self.fields["service_id"].choices = [
             (NO_SERVICE, "All services of the client"),
-            *((s.pk, str(s)) for s in services),
+            *_grouped_choices(Service.objects.all(), self.client, _service_label),
         ]
 
     def clean(self):
         cleaned = super().clean()
-        client = getattr(self, "client", None)
+        client = cleaned.get("client") or self.client
         if self.errors or client is None:
             return cleaned
         try:
@@ -443,7 +672,12 @@ class LegacyEntryForm(forms.ModelForm):
                 zip=cleaned.get("zip") or "",
             )
         except LVError as error:
-            _error(self, error, {name: name for name in self.fields})
+            if error.field == "service_id":
+                self.add_error("service_id", f"Choose a service of {client.name}.")
+            elif "at least one of" in error.message:
+                self.add_error(None, "Give a phone, an account or a zip code (or several).")
+            else:
+                _error(self, error, {name: name for name in self.fields})
             return cleaned
         existing = LegacyEntry.objects.for_client(client).filter(**values).first()
         today = local_today(zone_of(client.time_zone))
@@ -459,9 +693,9 @@ class LegacyEntryForm(forms.ModelForm):
 
 
 @admin.register(LegacyEntry)
-class LegacyEntryAdmin(TenantAdminMixin, admin.ModelAdmin):
-    audit_in_admin = False  # the services audit
+class LegacyEntryAdmin(DncAdmin):
     form = LegacyEntryForm
+    list_name = "legacy"
     list_display = [
         "phone",
         "account",
@@ -474,11 +708,9 @@ class LegacyEntryAdmin(TenantAdminMixin, admin.ModelAdmin):
         "filename",
     ]
     list_filter = ["dnc_type", ServiceFilter, BlocksThroughFilter]
-    ordering = ["-id"]
-    list_per_page = 100
     search_help_text = "A whole phone number (any punctuation), account or zip code"
     readonly_fields = ["blocks_through", "added_at", "added_by", "added_via", "filename"]
-    actions = ["delete_selected_entries"]
+    actions = ["delete_selected_entries", "export_selected"]
 
     def get_search_fields(self, request):
         return ["_value"]
@@ -496,33 +728,40 @@ class LegacyEntryAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
-        client = obj.client if obj is not None else request.user.client
+        return _with_client(form_class, _form_client(request, obj))
 
-        class Form(form_class):
-            def __init__(self, *args, **kw):
-                kw.setdefault("client", client)
-                super().__init__(*args, **kw)
+    def decorate_page(self, rows) -> None:
+        wanted = {row.service_id for row in rows} - {NO_SERVICE}
+        names = dict(Service.objects.filter(pk__in=wanted).values_list("pk", "name"))
+        for row in rows:
+            row.lv_service_name = names.get(row.service_id)
 
-        return Form
-
-    @admin.display(description="service", ordering="service_id")
+    @admin.display(description="service")
     def service(self, obj) -> str:
-        return str(obj.service_id) if obj.service_id else "All services"
+        if not obj.service_id:
+            return "All services"
+        name = getattr(obj, "lv_service_name", None)
+        return f"{name} ({obj.service_id})" if name else str(obj.service_id)
 
     def get_search_results(self, request, queryset, search_term):
+        # Each branch is an index: (client, phone, ...) the key, (client, account, service)
+        # and (client, zip, service) partial indexes.
         term = search_term.strip()
         if not term:
             return queryset, False
         ids = _client_ids(request)
         if ids is not None:
             queryset = queryset.filter(client_id__in=ids)
-        match = models.Q(account=term)
+        # The "<> ''" terms are redundant but name the partial indexes' condition, which
+        # SQLite's planner needs literally (PostgreSQL proves it from the equality).
+        match = models.Q(account=term) & ~models.Q(account="")
         for parse, column in ((parse_phone, "phone"), (parse_zip, "zip")):
             try:
                 value = parse(term, column, wildcards=True) if column == "phone" else parse(term)
             except InvalidInput:
                 continue
-            match |= models.Q(**{column: value})
+            probe = models.Q(**{column: value})
+            match |= probe & ~models.Q(zip="") if column == "zip" else probe
         return queryset.filter(match), False
 
     def save_model(self, request, obj, form, change):
@@ -547,21 +786,10 @@ class LegacyEntryAdmin(TenantAdminMixin, admin.ModelAdmin):
             actor=admin_actor(request), client=obj.client, entry=obj
         )
 
-    def delete_queryset(self, request, queryset):
-        self._delete(request, queryset)
-
-    def _delete(self, request, queryset) -> int:
-        total = 0
-        for client_id, ids in _ids_by_client(queryset).items():
-            total += legacy_services.legacy_entries_delete(
-                actor=admin_actor(request), client=client_id, ids=ids
-            )
-        return total
-
-    @admin.action(description="Delete the selected entries", permissions=["delete"])
-    def delete_selected_entries(self, request, queryset):
-        removed = self._delete(request, queryset)
-        self.message_user(request, f"Removed {removed} entries.", messages.SUCCESS)
+    def delete_ids(self, request, client_id: int, ids: list[int]) -> int:
+        return legacy_services.legacy_entries_delete(
+            actor=admin_actor(request), client=Client.objects.get(pk=client_id), ids=ids
+        )
 
 
 class AccountFlagForm(forms.ModelForm):
@@ -569,13 +797,26 @@ class AccountFlagForm(forms.ModelForm):
         model = AccountFlag
         fields = ["account", "do_not_dial"]
 
+    def __init__(self, *args, client: Client | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client = client or (self.instance.client if self.instance.client_id else None)
+
     def clean(self):
         cleaned = super().clean()
-        if "account" in self.fields and cleaned.get("account"):
-            try:
-                cleaned["account"] = parse_account(cleaned["account"])
-            except LVError as error:
-                self.add_error("account", error.message[:1].upper() + error.message[1:])
+        if "account" not in self.fields or self.errors:
+            return cleaned  # a change: the account is read-only, "No" clears the flag
+        try:
+            cleaned["account"] = parse_account(cleaned.get("account"))
+        except LVError as error:
+            _error(self, error, {"account": "account"})
+            return cleaned
+        if cleaned.get("do_not_dial") == DoNotDial.NONE:
+            self.add_error("do_not_dial", "Choose Today or Permanently: “No” clears a flag.")
+        client = cleaned.get("client") or self.client
+        if client is not None and (
+            AccountFlag.objects.for_client(client).filter(account=cleaned["account"]).exists()
+        ):
+            self.add_error("account", "This account already has a flag: open it to change it.")
         return cleaned
 
     def _post_clean(self):
@@ -583,16 +824,27 @@ class AccountFlagForm(forms.ModelForm):
 
 
 @admin.register(AccountFlag)
-class AccountFlagAdmin(TenantAdminMixin, admin.ModelAdmin):
-    audit_in_admin = False
+class AccountFlagAdmin(DncAdmin):
     form = AccountFlagForm
     list_display = ["account", "do_not_dial", "blocks_through", "changed_at", "changed_by"]
     list_filter = ["do_not_dial", BlocksThroughFilter]
-    ordering = ["-id"]
-    list_per_page = 100
-    search_fields = ["=account"]
     search_help_text = "A whole account number"
     readonly_fields = ["blocks_through", "changed_at", "changed_by", "changed_via"]
+    actions: list = []
+
+    def get_search_fields(self, request):
+        return ["_value"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # An exact match, which the (client, account) key serves (Django's "=account" would
+        # be an iexact: UPPER(account), no index).
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        ids = _client_ids(request)
+        if ids is not None:
+            queryset = queryset.filter(client_id__in=ids)
+        return queryset.filter(account=term), False
 
     def get_fields(self, request, obj=None):
         if obj is not None:
@@ -605,6 +857,10 @@ class AccountFlagAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["account", *self.readonly_fields] if obj is not None else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        return _with_client(form_class, _form_client(request, obj))
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -664,13 +920,21 @@ class ContactGroupForm(forms.ModelForm):
         pass  # the service's checks above
 
 
+IN_USE = "Entries of the DNC lists still name this group: remove or move them first."
+
+
 @admin.register(ContactGroup)
-class ContactGroupAdmin(TenantAdminMixin, admin.ModelAdmin):
-    audit_in_admin = False
+class ContactGroupAdmin(DncAdmin):
     form = ContactGroupForm
     list_display = ["id", "name"]
-    search_fields = ["name"]
+    search_fields = ["name"]  # a client has tens of groups, not millions
     ordering = ["id"]
+    sortable_by = ("id", "name")
+    change_list_template = None
+    actions = ["delete_selected_groups"]
+
+    def get_changelist(self, request, **kwargs):
+        return ChangeList
 
     def get_fields(self, request, obj=None):
         if obj is not None:
@@ -679,32 +943,13 @@ class ContactGroupAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
-        client = (
-            None
-            if sees_all_clients(request) and obj is None
-            else (obj.client if obj is not None else request.user.client)
-        )
-
-        class Form(form_class):
-            def __init__(self, *args, **kw):
-                kw.setdefault("client", client)
-                super().__init__(*args, **kw)
-
-        return Form
+        return _with_client(form_class, _form_client(request, obj))
 
     def delete_view(self, request, object_id, extra_context=None):
         group = self.get_object(request, object_id)
-        if (
-            group is not None
-            and request.method == "POST"
-            and group_services.entries_in_group(group)
-        ):
-            self.message_user(
-                request,
-                "Entries of the DNC lists still name this group: remove or move them first.",
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(request.path.rsplit("/delete/", 1)[0] + "/change/")
+        if group is not None and group_services.entries_in_group(group):
+            self.message_user(request, IN_USE, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:dnc_contactgroup_change", args=[group.pk]))
         return super().delete_view(request, object_id, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -725,16 +970,34 @@ class ContactGroupAdmin(TenantAdminMixin, admin.ModelAdmin):
     def delete_model(self, request, obj):
         group_services.contact_group_delete(actor=admin_actor(request), group=obj)
 
+    @admin.action(description="Delete the selected groups", permissions=["delete"])
+    def delete_selected_groups(self, request, queryset):
+        if "apply" not in request.POST:
+            return self._confirm(
+                request,
+                queryset,
+                action="delete_selected_groups",
+                title="Delete contact groups",
+                intro="These contact groups will be deleted. A group that entries of the DNC "
+                "lists still name is kept.",
+                button="Yes, delete them",
+            )
+        self.delete_queryset(request, queryset)
+        return None
+
     def delete_queryset(self, request, queryset):
-        kept = 0
-        for group in queryset:
+        deleted, kept = 0, []
+        for group in queryset.select_related("client")[:MAX_ACTION_ROWS]:
             if group_services.entries_in_group(group):
-                kept += 1
+                kept.append(str(group))
                 continue
             group_services.contact_group_delete(actor=admin_actor(request), group=group)
+            deleted += 1
+        if deleted:
+            self.message_user(request, f"Deleted {deleted} contact groups.", messages.SUCCESS)
         if kept:
             self.message_user(
                 request,
-                f"{kept} groups are still named by entries of the DNC lists and were kept.",
+                f"Kept {', '.join(kept)}: entries of the DNC lists still name them.",
                 messages.WARNING,
             )

@@ -40,8 +40,13 @@ def unquote_cell(value):
 def export_rows(spec, client_id: int) -> Iterator[list[str]]:
     """Every entry of one list of one client as CSV cells under ``spec.header``, read with a
     server-side cursor (PostgreSQL) in index order, never all at once."""
+    return export_queryset(spec, spec.model.objects.filter(client_id=client_id))
+
+
+def export_queryset(spec, rows) -> Iterator[list[str]]:
+    """The entries of ``rows`` (a queryset of ``spec.model``: a client's list, or the admin's
+    selection) as CSV cells under ``spec.header``, streamed."""
     model = spec.model
-    rows = model.objects.filter(client_id=client_id)
     if spec.name == "legacy":
         # The (client, dnc_type, service_id, id) index gives this order without a sort.
         rows = rows.order_by("dnc_type", "service_id", "id").values_list(
