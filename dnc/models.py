@@ -182,6 +182,16 @@ class AccountFlag(models.Model):
             # The merge key and isBlocked's account-flag probe.
             models.UniqueConstraint(fields=["client", "account"], name="dnc_account_key"),
         ]
+        indexes = [
+            # The admin's change list: WHERE client ORDER BY id DESC, a page at a time.
+            models.Index(fields=["client", "id"], name="dnc_account_recent"),
+            # purge_dnc: the daily flags whose day has passed.
+            models.Index(
+                fields=["blocks_through"],
+                name="dnc_account_expiry",
+                condition=models.Q(blocks_through__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"account {self.account}: {self.get_do_not_dial_display()}"
