@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8000
 
-.PHONY: run test lint serve install browser lock clean
+.PHONY: run test lint serve install browser lock clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,15 @@ run: install
 test: export SECRET_KEY ?= test-only-not-secret-test-only-not-secret-test-only
 test: install browser
 	$(BIN)/python -m pytest
+
+# The DNC lists at 10 million rows (a benchmark, never a test; about 15-30 minutes): needs a
+# PostgreSQL server and Debian's wrk. The database named by DATABASE_URL is dropped and
+# recreated (REUSE=1 keeps an earlier run's rows; DROP=1 drops it at the end).
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/livevox_bench_scale
+bench: install
+	@echo "make bench: PostgreSQL at DATABASE_URL=$$DATABASE_URL (set DATABASE_URL to use another server or database; it is dropped and recreated unless REUSE=1)"
+	@command -v wrk >/dev/null || { echo "make bench needs wrk (sudo apt-get install wrk)"; exit 1; }
+	bench/bench_dnc_scale.sh
 
 lint: install
 	$(BIN)/ruff check .
