@@ -36,6 +36,7 @@ from django.db import OperationalError, connection, models, transaction
 from .audit import Actor, audit_bulk, object_type
 from .errors import InvalidInput
 from .models import Client
+from .transactions import is_deadlock
 
 Row = tuple[int, Any]  # (line number, raw row as read)
 STAGE = "lv_bulk_stage"
@@ -357,14 +358,9 @@ def _merge_retrying(stage: "_Stage") -> tuple[int, int, int]:
             with transaction.atomic():
                 return stage.merge(sort=attempt > 1)
         except OperationalError as exc:
-            if attempt == MERGE_ATTEMPTS or not _is_deadlock(exc):
+            if attempt == MERGE_ATTEMPTS or not is_deadlock(exc):
                 raise
     raise AssertionError("unreachable")
-
-
-def _is_deadlock(exc: OperationalError) -> bool:
-    # psycopg's DeadlockDetected has SQLSTATE 40P01; Django wraps it as OperationalError.
-    return getattr(exc.__cause__, "sqlstate", None) == "40P01"
 
 
 class _Stage:

@@ -37,6 +37,7 @@ from livevox_site.errors import AlreadyExists, InvalidInput, InvalidValue
 from livevox_site.lenient import parse_enum, parse_int, present
 from livevox_site.models import Client
 from livevox_site.rawsql import one_of
+from livevox_site.transactions import retry_on_deadlock
 
 from ..models import NO_SERVICE, AccountFlag, DncType, DoNotDial, LegacyEntry
 from ..rows import blocks_through, service_ids
@@ -93,6 +94,7 @@ def check_entry_values(
     return values
 
 
+@retry_on_deadlock
 def legacy_entry_create(
     *,
     actor: Actor,
@@ -163,6 +165,7 @@ def legacy_entry_create(
     return entry
 
 
+@retry_on_deadlock
 def legacy_entry_delete(*, actor: Actor, client: Client, entry: LegacyEntry) -> None:
     """Remove one entry of ``client`` (the caller found it in the client's scope)."""
     if entry.client_id != client.pk:
@@ -178,6 +181,7 @@ def legacy_entry_delete(*, actor: Actor, client: Client, entry: LegacyEntry) -> 
         entry.delete()
 
 
+@retry_on_deadlock
 def legacy_entries_delete(*, actor: Actor, client: Client, ids: Iterable[int]) -> int:
     """Remove the client's entries among ``ids`` (others are ignored); one audit entry (a
     summary for several). Returns how many went."""
@@ -190,6 +194,7 @@ def legacy_entries_delete(*, actor: Actor, client: Client, ids: Iterable[int]) -
     return len(entries)
 
 
+@retry_on_deadlock
 def account_flag_set(
     *, actor: Actor, client: Client, account: str, do_not_dial: str, today: date, via: str
 ) -> AccountFlag | None:
@@ -489,6 +494,7 @@ def _service_refs(raw: Mapping, services: frozenset[int]) -> list[int]:
     return list(dict.fromkeys(found))
 
 
+@retry_on_deadlock
 def phone_dnc_bulk(
     *, actor: Actor, client: Client, body: Mapping, today: date, via: str
 ) -> BulkResult:
@@ -539,6 +545,7 @@ def phone_dnc_bulk(
     return result
 
 
+@retry_on_deadlock
 def account_dnd_bulk(
     *, actor: Actor, client: Client, body: Mapping, today: date, via: str
 ) -> BulkResult:
@@ -650,6 +657,7 @@ def account_phone_lines(entries: list) -> list[tuple[int, Any]]:
     return lines
 
 
+@retry_on_deadlock
 def account_phone_dnd_bulk(
     *, actor: Actor, client: Client, body: Mapping, today: date, via: str
 ) -> BulkResult:

@@ -26,6 +26,7 @@ from livevox_site.audit import Actor, audit_bulk, audit_deleted, audit_record, s
 from livevox_site.bulk import BulkReport, bulk_upsert, numbered
 from livevox_site.errors import AlreadyExists, EntryNotFound, InvalidInput, InvalidValue
 from livevox_site.models import Client
+from livevox_site.transactions import retry_on_deadlock
 
 from ..models import NO_GROUP, ContactGroup, DialtimeEntry, EmailEntry, ListEntry, SmsEntry
 from ..rows import GROUP_NOT_VALID, LIST_VALUES, ListRowChecker
@@ -92,7 +93,7 @@ def list_entry_get(*, client: Client, list_name: str, entry_id: int) -> ListEntr
     return entry
 
 
-@transaction.atomic
+@retry_on_deadlock
 def list_entry_create(
     *,
     actor: Actor,
@@ -134,7 +135,7 @@ def list_entry_create(
     return entry
 
 
-@transaction.atomic
+@retry_on_deadlock
 def list_entry_update(
     *,
     actor: Actor,
@@ -186,7 +187,7 @@ def list_entry_update(
     return locked
 
 
-@transaction.atomic
+@retry_on_deadlock
 def list_entry_delete(*, actor: Actor, client: Client, entry: ListEntry, via: str = "") -> None:
     """Remove one entry, audited with its last state."""
     model = type(entry)
@@ -207,7 +208,7 @@ def list_entry_delete(*, actor: Actor, client: Client, entry: ListEntry, via: st
     )
 
 
-@transaction.atomic
+@retry_on_deadlock
 def list_entries_delete(*, actor: Actor, client: Client, list_name: str, ids: Sequence[int]) -> int:
     """Remove the client's entries among ``ids`` (others are ignored); one audit entry with
     every removed entry's last state. Returns how many were removed."""
@@ -223,7 +224,7 @@ def list_entries_delete(*, actor: Actor, client: Client, list_name: str, ids: Se
     return len(found)
 
 
-@transaction.atomic
+@retry_on_deadlock
 def list_entries_set_expiration(
     *,
     actor: Actor,
@@ -301,6 +302,7 @@ def bulk_message(
     return f"{records} {tail}" if records else tail
 
 
+@retry_on_deadlock
 def list_entries_bulk(
     *,
     actor: Actor,
