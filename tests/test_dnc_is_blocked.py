@@ -377,3 +377,31 @@ def test_anything_unusual_goes_to_the_viewset(beta, monkeypatch, params):
     monkeypatch.setattr(check, "_VIEWSET", lambda request: reached.append(1) or viewset(request))
     beta.get(f"{URL}?{params}")
     assert reached == [1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broken_connection_on_the_lean_path_is_answered_on_a_new_one(beta, monkeypatch):
+    # Outside a test transaction, as in production: the lean path skips Django's health check
+    # and closes a connection its statement finds broken; the viewset answers on a new one.
+    from django.db import OperationalError, connection
+
+    from dnc import selectors
+
+    ask = f"{URL}?service=123&phone=4152257000"
+    assert beta.get(ask).json() == {"result": True}  # the session is cached
+    real = selectors.is_blocked_for_session
+    seen = []
+
+    def dropped_once(**kwargs):
+        seen.append(connection.connection)
+        if len(seen) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "is_blocked_for_session", dropped_once)
+    response = beta.get(ask)
+    assert response.status_code == 200
+    assert response.json() == {"result": True}
+    assert len(seen) == 2  # the lean try, then the viewset
+    if connection.vendor == "postgresql":  # SQLite's in-memory test database is never closed
+        assert seen[0] is not seen[1]
