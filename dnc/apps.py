@@ -17,6 +17,7 @@ class DncConfig(ResourceAppConfig):
     verbose_name = "Do-Not-Call lists"
     wire_urls = "dnc.urls"
     hot_urls = "dnc.urls_hot"
+    hot_paths = {"/compliance/complianceCheck/isBlocked": "dnc.views.check.lean_is_blocked"}
     admin_links = [
         (
             "dnc.check_isblocked",

@@ -20,6 +20,9 @@ class ResourceAppConfig(AppConfig):
       ``"configuration/dialingStrategies"``), mounted by ``livevox_site.urls`` before the catch-all;
     - ``admin_links``: [(permission, "what the page does", admin URL name)] of its admin pages
       that are not a model's (listed on the admin's home page for users with the permission);
+    - ``hot_paths``: {path: "module.function"} of lean answers that ``HotPathMiddleware`` tries
+      before the rest of the middleware and the URL conf (a function returns a response, or
+      None to let the ordinary route answer);
     - ``hot_urls``: a module of the few routes called so often (isBlocked, before every dial)
       that they are matched before every other route of the site;
     - ``error_shapes``: {path prefix: shape} for the families it serves that answer
@@ -34,6 +37,7 @@ class ResourceAppConfig(AppConfig):
     role_permissions: dict[str, list[str]] = {}
     wire_urls: str | None = None
     hot_urls: str | None = None
+    hot_paths: dict[str, str] = {}
     admin_links: list[tuple[str, str, str]] = []
     admin_urls: str | None = None
     error_shapes: dict[str, str] = {}

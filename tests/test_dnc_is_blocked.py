@@ -405,3 +405,22 @@ def test_a_broken_connection_on_the_lean_path_is_answered_on_a_new_one(beta, mon
     assert len(seen) == 2  # the lean try, then the viewset
     if connection.vendor == "postgresql":  # SQLite's in-memory test database is never closed
         assert seen[0] is not seen[1]
+
+
+def test_the_lean_path_takes_versioned_paths_and_keeps_the_host_check(beta, monkeypatch):
+    from dnc.views import check
+
+    beta.get(f"{URL}?service=123&phone=4152257000")  # the session is cached
+
+    def viewset_reached(request):
+        raise AssertionError("an ordinary cached call reached the viewset")
+
+    monkeypatch.setattr(check, "_VIEWSET", viewset_reached)
+    versioned = "/compliance/v6.0/complianceCheck/isBlocked/?service=123&phone=4152257000"
+    response = beta.get(versioned)
+    assert response.status_code == 200
+    assert response.content == b'{"result":true}'
+    assert response["X-Content-Type-Options"] == "nosniff"  # SecurityMiddleware still applies
+    refused = beta.get(versioned, HTTP_HOST="evil.example")
+    assert refused.status_code == 400
+    assert refused.json() == {"code": 202, "message": "Invalid Host header"}

@@ -146,7 +146,7 @@ _TRUE = b'{"result":true}'
 _FALSE = b'{"result":false}'
 
 
-def _lean_answer(request) -> HttpResponse | None:
+def lean_is_blocked(request) -> HttpResponse | None:
     """The answer of an ordinary call, or None for anything else (no cached session, a session
     due for its touch, ``client=`` or ``explain``, bad input, a session or client changed since
     it was cached, an unknown service, a browser asking for HTML), which the viewset answers
@@ -206,7 +206,7 @@ def _lean_answer(request) -> HttpResponse | None:
 def is_blocked_route(request):
     """``GET /compliance/complianceCheck/isBlocked``: the lean path when it can answer, else
     the viewset (``IsBlockedViewSet``, which the OpenAPI schema documents)."""
-    return _lean_answer(request) or _VIEWSET(request)
+    return lean_is_blocked(request) or _VIEWSET(request)
 
 
 # The route is the viewset's as far as the URL conf, the schema and the structure tests can
