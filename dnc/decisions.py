@@ -269,10 +269,18 @@ def contact_decisions(*, client: Client, asks: Sequence[ContactAsk], plan) -> li
             dnc[index] = reasons
 
     answers = []
+    # A decision depends on the service, the zip, the phone's area code (its first three
+    # digits: phones here are ten) and the moment: a batch repeats few of those.
+    decided: dict[tuple, object] = {}
     for ask, blocking in zip(asks, dnc, strict=True):
         contact = ask.contact
         phone = contact.sms or contact.phone if contact.channel == Channel.SMS else contact.phone
-        hours = plan.decide(contact.service_id, zip=contact.zip, phone=phone, at=ask.at)
+        key = (contact.service_id, contact.zip, phone[:3], ask.at)
+        hours = decided.get(key)
+        if hours is None:
+            hours = decided[key] = plan.decide(
+                contact.service_id, zip=contact.zip, phone=phone, at=ask.at
+            )
         timed = contact.channel != Channel.EMAIL
         hours_reasons = hours.reasons if timed else []
         allowed = not blocking and (hours.allowed or not timed)
