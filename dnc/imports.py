@@ -271,18 +271,20 @@ def run_job(job_id: int, progress: Progress | None = None) -> ImportJob:
     try:
         _run(job, progress)
     except ImportRefused as exc:
-        _fail(job, str(exc))
+        fail_job(job, str(exc))
     except BaseException as exc:
-        _fail(job, f"The import stopped: {type(exc).__name__}: {exc}")
+        fail_job(job, f"The import stopped: {type(exc).__name__}: {exc}")
         raise
     return job
 
 
-def _fail(job: ImportJob, message: str) -> None:
+def fail_job(job, message: str) -> None:
+    """Mark a job (an ``ImportJob``, a ``SuppressionPreview``: any row with ``status``,
+    ``message`` and ``finished_at``) failed, with what to tell the user."""
     job.status = ImportStatus.FAILED
     job.message = message[:2000]
     job.finished_at = timezone.now()
-    ImportJob.objects.filter(pk=job.pk).update(
+    type(job).objects.filter(pk=job.pk).update(
         status=job.status, message=job.message, finished_at=job.finished_at
     )
 

@@ -42,7 +42,7 @@ from .asks import contact_ask
 from .decisions import ContactAsk, contact_decisions
 
 # The import's helpers read any job-like row (``file_name``, ``status``, progress fields).
-from .imports import ImportRefused, JobBusy, _count_lines, _open_text, is_stale
+from .imports import ImportRefused, JobBusy, _count_lines, _open_text, fail_job, is_stale
 from .models import ImportStatus, SuppressionPreview
 from .rows import service_ids
 
@@ -210,20 +210,11 @@ def run_preview(preview_id: int, progress: Progress | None = None) -> Suppressio
     try:
         _run(preview, progress)
     except ImportRefused as exc:
-        _fail(preview, str(exc))
+        fail_job(preview, str(exc))
     except BaseException as exc:
-        _fail(preview, f"The preview stopped: {type(exc).__name__}: {exc}")
+        fail_job(preview, f"The preview stopped: {type(exc).__name__}: {exc}")
         raise
     return preview
-
-
-def _fail(preview: SuppressionPreview, message: str) -> None:
-    preview.status = ImportStatus.FAILED
-    preview.message = message[:2000]
-    preview.finished_at = timezone.now()
-    SuppressionPreview.objects.filter(pk=preview.pk).update(
-        status=preview.status, message=preview.message, finished_at=preview.finished_at
-    )
 
 
 def _header(preview: SuppressionPreview) -> list[str]:
