@@ -3,6 +3,7 @@ Paths carry neither version segment nor trailing slash: ``WirePathMiddleware`` s
 
 from django.urls import path
 
+from .views.check import IsBlockedViewSet
 from .views.contact import ContactCheckViewSet
 from .views.legacy import LegacyDncViewSet as Legacy
 from .views.lists import VIEWSETS
@@ -26,7 +27,12 @@ def _list_routes(list_name: str) -> list:
 
 
 urlpatterns = [
-    # isBlocked is in urls_hot.py, matched before every other route of the site.
+    # Ordinary isBlocked calls are answered before routing (ResourceAppConfig.hot_paths,
+    # HotPathMiddleware); this route takes the rest.
+    path(
+        "compliance/complianceCheck/isBlocked",
+        IsBlockedViewSet.as_view({"get": "is_blocked"}),
+    ),
     # Extensions (issue 13): not part of the vendor's API.
     path(
         "compliance/complianceCheck/contactCheck",

@@ -43,9 +43,6 @@ handler404 = "livevox_site.errors.page_not_found"
 handler500 = "livevox_site.errors.server_error"
 
 urlpatterns = [
-    # Hot paths first (ResourceAppConfig.hot_urls): isBlocked runs before every dial, and
-    # walking every other route's pattern before it cost a measured fifth of its time.
-    *(path("", include(app.hot_urls)) for app in resource_apps() if app.hot_urls),
     path("", root, name="root"),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),

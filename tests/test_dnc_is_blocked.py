@@ -344,10 +344,10 @@ def test_ordinary_cached_calls_take_the_lean_path_with_the_viewsets_answers(beta
 
     answers = {params: beta.get(f"{URL}?{params}").content for params, _ in RULES}
 
-    def viewset_reached(request):
+    def viewset_reached(self, request):
         raise AssertionError("an ordinary cached call reached the viewset")
 
-    monkeypatch.setattr(check, "_VIEWSET", viewset_reached)
+    monkeypatch.setattr(check.IsBlockedViewSet, "is_blocked", viewset_reached)
     for params, result in RULES:
         response = beta.get(f"{URL}?{params}")
         assert response.status_code == 200
@@ -373,8 +373,12 @@ def test_anything_unusual_goes_to_the_viewset(beta, monkeypatch, params):
 
     beta.get(f"{URL}?service=123&phone=4152257000")  # the session is cached
     reached = []
-    viewset = check._VIEWSET
-    monkeypatch.setattr(check, "_VIEWSET", lambda request: reached.append(1) or viewset(request))
+    viewset = check.IsBlockedViewSet.is_blocked
+    monkeypatch.setattr(
+        check.IsBlockedViewSet,
+        "is_blocked",
+        lambda self, request: reached.append(1) or viewset(self, request),
+    )
     beta.get(f"{URL}?{params}")
     assert reached == [1]
 
@@ -412,10 +416,10 @@ def test_the_lean_path_takes_versioned_paths_and_keeps_the_host_check(beta, monk
 
     beta.get(f"{URL}?service=123&phone=4152257000")  # the session is cached
 
-    def viewset_reached(request):
+    def viewset_reached(self, request):
         raise AssertionError("an ordinary cached call reached the viewset")
 
-    monkeypatch.setattr(check, "_VIEWSET", viewset_reached)
+    monkeypatch.setattr(check.IsBlockedViewSet, "is_blocked", viewset_reached)
     versioned = "/compliance/v6.0/complianceCheck/isBlocked/?service=123&phone=4152257000"
     response = beta.get(versioned)
     assert response.status_code == 200

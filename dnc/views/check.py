@@ -9,7 +9,6 @@ instance is built on the way. bench/README.md has the figures.
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -139,9 +138,8 @@ class IsBlockedViewSet(TenantViewSet):
         return self.is_blocked(request)
 
 
-# --- the route: a lean path in front of the viewset -------------------------------------------
+# --- the lean answer, tried by HotPathMiddleware before routing (dnc/apps.py hot_paths) -----
 
-_VIEWSET = IsBlockedViewSet.as_view({"get": "is_blocked"})
 _TRUE = b'{"result":true}'
 _FALSE = b'{"result":false}'
 
@@ -200,17 +198,3 @@ def lean_is_blocked(request) -> HttpResponse | None:
     if not (current and service_known):
         return None
     return HttpResponse(_TRUE if blocked else _FALSE, content_type="application/json")
-
-
-@csrf_exempt
-def is_blocked_route(request):
-    """``GET /compliance/complianceCheck/isBlocked``: the lean path when it can answer, else
-    the viewset (``IsBlockedViewSet``, which the OpenAPI schema documents)."""
-    return lean_is_blocked(request) or _VIEWSET(request)
-
-
-# The route is the viewset's as far as the URL conf, the schema and the structure tests can
-# tell.
-is_blocked_route.cls = _VIEWSET.cls
-is_blocked_route.initkwargs = _VIEWSET.initkwargs
-is_blocked_route.actions = _VIEWSET.actions
