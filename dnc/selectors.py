@@ -16,7 +16,6 @@ client's today, passed in, so nothing depends on a purge having run.
 
 from dataclasses import dataclass
 from datetime import date
-from weakref import WeakKeyDictionary
 
 from django.db import connection
 
@@ -79,29 +78,6 @@ def _params(*, client: Client, check: CheckInput, today: date, db) -> dict:
     }
 
 
-# Driver connections (PostgreSQL) already told to use generic plans.
-_generic_plans: WeakKeyDictionary = WeakKeyDictionary()
-
-
-def _use_generic_plans(cursor) -> None:
-    """Have PostgreSQL run the prepared isBlocked statement with its generic plan. Left to
-    itself it plans every call anew (0.2-0.35 ms, three times the execution): the plan of a call
-    without account or zip drops those probes, so it always looks cheaper than the generic plan,
-    whose estimates of the account and zip probes are poor. The generic plan is an index probe
-    per branch whatever the values (bench/README.md), so nothing is lost. The setting holds for
-    the connection's session (every statement ``livevox_site.rawsql`` prepares on it: the
-    session lookup and the strategy read: key lookups whose generic plan is the same probe);
-    it is set once per connection. (Set inside a transaction that then rolls back, it is undone:
-    the statement is then merely planned on each call again, as before.)"""
-    if connection.vendor != "postgresql":
-        return
-    driver = connection.connection
-    if driver in _generic_plans:
-        return
-    cursor.execute("SET plan_cache_mode = force_generic_plan")
-    _generic_plans[driver] = True
-
-
 _CHECK_SQL = None
 
 
@@ -113,7 +89,6 @@ def is_blocked(*, client: Client, check: CheckInput, today: date) -> tuple[bool,
         _CHECK_SQL = f"SELECT {_service_sql()}, {_blocked_sql()}"
     params = _params(client=client, check=check, today=today, db=connection)
     with connection.cursor() as cursor:
-        _use_generic_plans(cursor)
         rawsql.execute(cursor, "dnc_is_blocked", _CHECK_SQL, params)
         service_known, blocked = cursor.fetchone()
     return bool(service_known), bool(blocked)
@@ -147,7 +122,6 @@ def is_blocked_for_session(
     params.update(session_params)
     params.update(role=role, time_zone=client.time_zone, dnc_type=client.phone_dnc_type)
     with connection.cursor() as cursor:
-        _use_generic_plans(cursor)
         rawsql.execute(cursor, "dnc_is_blocked_session", sql, params)
         current, service_known, blocked = cursor.fetchone()
     return bool(current), bool(service_known), bool(blocked)

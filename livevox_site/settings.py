@@ -152,7 +152,16 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: every statement here is short and index-driven; a row estimate that overshoots
     # (a 50,000-phone contactCheck batch) made PostgreSQL spend 24 ms compiling a query that
     # runs in 50 (bench/README.md, make bench).
-    _db["OPTIONS"] = {**_db.get("OPTIONS", {}), "options": "-c jit=off"}
+    # Generic plans for the statements livevox_site/rawsql.py prepares (the ORM's are not
+    # prepared): left to itself PostgreSQL planned the isBlocked statement anew on every call
+    # (0.2-0.35 ms, three times its execution), since a call's custom plan drops the probes of
+    # the values it lacks and always looks cheaper. The generic plan is an index probe per
+    # branch whatever the values (bench/README.md, EXPLAIN at 10 million rows); the session
+    # lookup and the strategy read are key lookups, the same probe either way.
+    _db["OPTIONS"] = {
+        **_db.get("OPTIONS", {}),
+        "options": "-c jit=off -c plan_cache_mode=force_generic_plan",
+    }
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
