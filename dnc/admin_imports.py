@@ -25,7 +25,6 @@ from livevox_site.admin_base import admin_actor, sees_all_clients
 from livevox_site.csv_export import csv_response
 from livevox_site.models import Client
 
-from .admin_suppression import suppression_urlpatterns
 from .exports import export_rows
 from .imports import LISTS, can_resume, commit_job, create_job, is_stale, percent_done
 from .models import ImportJob, ImportLineError, ImportStatus
@@ -47,7 +46,6 @@ def admin_urlpatterns(site) -> list:
         ),
         path("dnc/import/<str:list_name>/", site.admin_view(views.start), name="dnc_import"),
         path("dnc/export/<str:list_name>/", site.admin_view(views.export), name="dnc_export"),
-        *suppression_urlpatterns(site),
     ]
 
 

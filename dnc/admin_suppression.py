@@ -25,8 +25,8 @@ from django.urls import path, reverse
 from django.utils.dateparse import parse_datetime
 
 from livevox_site.admin_base import admin_actor, sees_all_clients
-from livevox_site.models import Client
 
+from .admin_imports import UploadForm
 from .imports import is_stale, percent_done
 from .models import ImportStatus, SuppressionPreview
 from .suppression import REASON_KEYS, create_preview
@@ -70,8 +70,9 @@ def parse_as_of(text: str, zone: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
 
 
-class PreviewForm(forms.Form):
-    client = forms.ModelChoiceField(queryset=Client.objects.none(), required=False)
+class PreviewForm(UploadForm):
+    """The import's upload form (a Sysadmin picks the client), for a contact list."""
+
     file = forms.FileField(
         label="Contact list (CSV)",
         help_text="UTF-8, with a first line naming the columns (see above).",
@@ -82,15 +83,6 @@ class PreviewForm(forms.Form):
         help_text="Judge the list at this moment, e.g. 2026-11-24 22:30 (the client's time "
         "zone unless you give an offset). Empty: now.",
     )
-
-    def __init__(self, *args, sysadmin: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if sysadmin:
-            self.fields["client"].queryset = Client.objects.order_by("name")
-            self.fields["client"].required = True
-            self.fields["client"].label = "Client"
-        else:
-            del self.fields["client"]
 
 
 class _Views:

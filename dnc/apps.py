@@ -16,7 +16,6 @@ class DncConfig(ResourceAppConfig):
     name = "dnc"
     verbose_name = "Do-Not-Call lists"
     wire_urls = "dnc.urls"
-    hot_urls = "dnc.urls_hot"
     hot_paths = {"/compliance/complianceCheck/isBlocked": "dnc.views.check.lean_is_blocked"}
     admin_links = [
         (
@@ -25,7 +24,10 @@ class DncConfig(ResourceAppConfig):
             "admin:dnc_suppression",
         ),
     ]
-    admin_urls = "dnc.admin_imports.admin_urlpatterns"
+    admin_urls = (
+        "dnc.admin_imports.admin_urlpatterns",
+        "dnc.admin_suppression.suppression_urlpatterns",
+    )
     # Every DNC method answers the default {"code", "message"} shape: no error_shapes entry.
     role_permissions = {
         # The spec's User Roles: Sysadmin, Superuser, and Managers with the "Edit DNC Lists"

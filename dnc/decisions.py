@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db.models import BooleanField
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 from livevox_site.models import Client, PhoneDncType
@@ -68,8 +68,6 @@ def _one_of(column: str, values: Iterable[str]) -> RawSQL | None:
 
 
 def _not_expired(queryset, column: str, today: date):
-    from django.db.models import Q
-
     return queryset.filter(Q(**{f"{column}__isnull": True}) | Q(**{f"{column}__gte": today}))
 
 

@@ -118,8 +118,8 @@ class LiveVoxAdminSite(admin.AdminSite):
 
         extra = []
         for app in resource_apps():
-            if app.admin_urls:
-                extra += import_string(app.admin_urls)(self)
+            for patterns in app.admin_urls:
+                extra += import_string(patterns)(self)
         return extra + super().get_urls()
 
     def index(self, request, extra_context=None):

@@ -23,23 +23,20 @@ class ResourceAppConfig(AppConfig):
     - ``hot_paths``: {path: "module.function"} of lean answers that ``HotPathMiddleware`` tries
       before the rest of the middleware and the URL conf (a function returns a response, or
       None to let the ordinary route answer);
-    - ``hot_urls``: a module of the few routes called so often (isBlocked, before every dial)
-      that they are matched before every other route of the site;
     - ``error_shapes``: {path prefix: shape} for the families it serves that answer
       ``{"errorCode", "errorMessage"}`` (``livevox_site.errors``); ``{"code", "message"}`` is the
       default;
     - ``seed_demo(actor)``: its demo data, called by ``manage.py seed_demo`` after the site's;
-    - ``admin_urls``: the dotted path of a function ``(admin site) -> [URL patterns]``, its admin
-      pages that are not ModelAdmins (the DNC import and export pages), mounted under
-      ``/admin/`` before the admin's own, inside its namespace.
+    - ``admin_urls``: dotted paths of functions ``(admin site) -> [URL patterns]``, its admin
+      pages that are not ModelAdmins (the DNC import and export pages, the suppression
+      preview), mounted under ``/admin/`` before the admin's own, inside its namespace.
     """
 
     role_permissions: dict[str, list[str]] = {}
     wire_urls: str | None = None
-    hot_urls: str | None = None
     hot_paths: dict[str, str] = {}
     admin_links: list[tuple[str, str, str]] = []
-    admin_urls: str | None = None
+    admin_urls: tuple[str, ...] = ()
     error_shapes: dict[str, str] = {}
 
     def seed_demo(self, actor) -> None:

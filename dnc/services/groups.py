@@ -4,7 +4,7 @@ Managed in the admin (the vendor's API has no method for them). Every write is a
 from django.db import transaction
 
 from livevox_site.audit import Actor, audit_record, snapshot
-from livevox_site.errors import AlreadyExists, InvalidValue
+from livevox_site.errors import AlreadyExists, InvalidInput, InvalidValue
 from livevox_site.lenient import MAX_INT, clean_text
 from livevox_site.models import Client
 
@@ -15,8 +15,6 @@ LIST_MODELS = (DialtimeEntry, EmailEntry, SmsEntry)
 
 
 def _name(name: str) -> str:
-    from livevox_site.errors import InvalidInput
-
     try:
         return clean_text(name, "name", max_length=NAME_MAX_LENGTH)
     except InvalidInput as exc:
