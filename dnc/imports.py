@@ -47,8 +47,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from livevox_site.audit import Actor, audit_bulk, object_type
-from livevox_site.bulk import BulkReport, RowInvalid, bulk_upsert, csv_lines
-from livevox_site.errors import InvalidInput
+from livevox_site.bulk import BulkUpsert, CheckedRows, Row, csv_lines
 from livevox_site.models import Client, Source
 
 from .exports import unquote_cell
@@ -330,13 +329,16 @@ def _count_lines(job: ImportJob) -> int:
 _END = object()
 
 
-def _checked_batches(job: ImportJob, check, after: int) -> Iterator[list[tuple[int, tuple]]]:
-    """The file's lines after line ``after``, checked, in batches of ``job.batch_size``: each
-    line as ``(line, (raw, values or None, reason))``.
+def _checked_batches(
+    job: ImportJob, upsert: BulkUpsert, check, after: int
+) -> Iterator[tuple[CheckedRows, dict[int, Any]]]:
+    """The file's lines after line ``after`` in batches of ``job.batch_size``, each checked and
+    ready to stage (``BulkUpsert.check_rows``), with the raw cells of its bad lines by line.
 
-    A reader thread reads and checks the next batch while the database merges this one: the
-    checks are plain Python on values loaded before (no database access), and psycopg
-    releases the GIL while it waits for the server, so reading overlaps the merge."""
+    A reader thread reads, checks and prepares the next batch while this thread stages and
+    merges the current one: the checks are plain Python on values loaded before (no database
+    access), and psycopg releases the GIL while it waits for the server, so the two overlap
+    (the Python part was as long as the database's, bench/README.md)."""
     batches: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
 
@@ -349,25 +351,26 @@ def _checked_batches(job: ImportJob, check, after: int) -> Iterator[list[tuple[i
                 continue
         return False
 
+    def checked(lines: list[Row]) -> tuple[CheckedRows, dict[int, Any]]:
+        result = upsert.check_rows(lines, check)
+        if not result.report.errors:
+            return result, {}
+        raws = dict(lines)
+        return result, {error.line: raws[error.line] for error in result.report.errors}
+
     def read() -> None:
         try:
             with _open_text(job) as text:
-                batch: list[tuple[int, tuple]] = []
-                for line, raw in csv_lines(text):
-                    if line <= after:
+                batch: list[Row] = []
+                for row in csv_lines(text):
+                    if row[0] <= after:
                         continue  # committed by an earlier run of this job
-                    try:
-                        item = (raw, check(raw), "")
-                    except RowInvalid as exc:
-                        item = (raw, None, exc.reason)
-                    except InvalidInput as exc:
-                        item = (raw, None, exc.message)
-                    batch.append((line, item))
+                    batch.append(row)
                     if len(batch) >= job.batch_size:
-                        if not put(batch):
+                        if not put(checked(batch)):
                             return
                         batch = []
-                if batch and not put(batch):
+                if batch and not put(checked(batch)):
                     return
             put(_END)
         except BaseException as exc:  # noqa: BLE001 - handed to the importing thread
@@ -388,14 +391,6 @@ def _checked_batches(job: ImportJob, check, after: int) -> Iterator[list[tuple[i
         reader.join(timeout=10)
 
 
-def _prechecked(item: tuple) -> Mapping[str, Any]:
-    """``bulk_upsert``'s check of a line the reader thread has checked."""
-    _raw, values, reason = item
-    if values is None:
-        raise RowInvalid(reason)
-    return values
-
-
 def _run(job: ImportJob, progress: Progress | None) -> None:
     spec = LISTS[job.list_name]
     _read_header(job, spec)
@@ -404,15 +399,20 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
         job.save(update_fields=["total_lines"])
     check = spec.checker(job.client)
     actor = job_actor(job)
-    fixed = {
-        "client": job.client_id,
-        "filename": job.original_name,
-        "added_by": job.actor_name,
-        "added_via": "import",
-    }
+    upsert = BulkUpsert(
+        model=spec.model,
+        key_fields=spec.key_fields,
+        update_fields=spec.update_fields,
+        fixed={
+            "client": job.client_id,
+            "filename": job.original_name,
+            "added_by": job.actor_name,
+            "added_via": "import",
+        },
+    )
     try:
-        for batch in _checked_batches(job, check, job.lines_done):
-            _commit_batch(job, spec, batch, fixed, actor)
+        for checked, bad_cells in _checked_batches(job, upsert, check, job.lines_done):
+            _commit_batch(job, spec, upsert, checked, bad_cells, actor)
             if progress is not None:
                 progress(job)
     except UnicodeDecodeError:
@@ -424,19 +424,15 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
     _finish(job, spec, actor)
 
 
-def _commit_batch(job, spec: ListSpec, batch, fixed, actor) -> None:
+def _commit_batch(
+    job, spec: ListSpec, upsert: BulkUpsert, checked: CheckedRows, bad_cells, actor
+) -> None:
     """One batch: its rows, its bad lines and the job's progress, in one transaction (a
     preview rolls the rows back, and keeps the rest)."""
     with transaction.atomic():
-        report = BulkReport()
         with transaction.atomic():
-            report = bulk_upsert(
-                model=spec.model,
-                rows=batch,
-                check=_prechecked,
-                key_fields=spec.key_fields,
-                update_fields=spec.update_fields,
-                fixed=fixed,
+            report = upsert.write(
+                checked,
                 client=job.client_id,
                 actor=actor,
                 action=f"dnc.{spec.name}.imported",
@@ -447,17 +443,16 @@ def _commit_batch(job, spec: ListSpec, batch, fixed, actor) -> None:
             if job.dry_run:
                 transaction.set_rollback(True)
         if report.errors:
-            cells = {line: item[0] for line, item in batch}
             ImportLineError.objects.bulk_create(
                 ImportLineError(
                     job=job,
                     line=error.line,
                     reason=error.reason[:500],
-                    cells=cells[error.line] if isinstance(cells[error.line], dict) else {},
+                    cells=bad_cells[error.line] if isinstance(bad_cells[error.line], dict) else {},
                 )
                 for error in report.errors
             )
-        job.lines_done = batch[-1][0]
+        job.lines_done = checked.last_line
         job.batches_done += 1
         job.received += report.received
         job.created += report.created

@@ -33,11 +33,13 @@ LIST_VALUES = {
 }
 
 
+_ABSENT = object()
+
+
 def _get(raw: Mapping, key: str) -> Any:
     """A JSON object's key, or a CSV header's (lower-cased by ``csv_lines``)."""
-    if key in raw:
-        return raw[key]
-    return raw.get(key.lower())
+    value = raw.get(key, _ABSENT)
+    return raw.get(key.lower()) if value is _ABSENT else value
 
 
 def contact_group_ids(client: Client | int) -> frozenset[int]:
@@ -102,6 +104,10 @@ def parse_service(value, services: frozenset[int], field: str = "serviceId") -> 
     return service_id
 
 
+# DncType.values builds its list on every access (a third of a legacy line's check).
+DNC_TYPES = tuple(DncType.values)
+
+
 def blocks_through(dnc_type: str, today: date) -> date | None:
     """A DAILY entry blocks through today (the client's); a PERMANENT one for ever."""
     return today if dnc_type == DncType.DAILY else None
@@ -123,7 +129,7 @@ class LegacyRowChecker:
         if not isinstance(raw, Mapping):
             raise RowInvalid("an entry must be a JSON object")
         try:
-            dnc_type = parse_enum(_get(raw, "type"), "type", DncType.values)
+            dnc_type = parse_enum(_get(raw, "type"), "type", DNC_TYPES)
             values = {
                 "dnc_type": dnc_type,
                 "service_id": parse_service(_get(raw, "serviceId"), self.services),

@@ -38,6 +38,8 @@ EMAIL_MAX_LENGTH = 254
 def parse_phone(value, field: str = "phone", *, wildcards: bool = False) -> str:
     """Ten digits (NANP), from ``+1 (415) 555-3734``, ``415.555.3734``, ``14155553734``...;
     with ``wildcards`` (legacy entries), ``*`` may stand for digits."""
+    if type(value) is str and _PHONE.fullmatch(value):
+        return value  # already ten digits: most lines of a file or a bulk request
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not value.strip():

@@ -118,7 +118,9 @@ def body_object(data) -> dict:
 
 
 def present(value) -> bool:
-    return value is not None and not (isinstance(value, str) and value.strip() == "")
+    if value is None or value == "":
+        return False
+    return not (isinstance(value, str) and value.isspace())
 
 
 # Unicode category Cc: C0 controls, DEL and C1 controls.
@@ -172,13 +174,19 @@ def parse_int(
     return number
 
 
+_ENUM_SEPARATORS = re.compile(r"[\s_-]")
+
+
 def _enum_key(value: str) -> str:
-    return re.sub(r"[\s_-]", "", value).upper()
+    return _ENUM_SEPARATORS.sub("", value).upper()
 
 
 def parse_enum(value, field: str, choices) -> str:
-    """Case- and underscore-insensitive: "DialTime" means DIAL_TIME."""
+    """Case- and underscore-insensitive: "DialTime" means DIAL_TIME. ``choices`` differ in
+    more than case and underscores (a value spelled as one of them is that one)."""
     if isinstance(value, str):
+        if value in choices:
+            return value  # as spelled: most lines of a bulk request or a file
         wanted = _enum_key(value)
         for choice in choices:
             if _enum_key(choice) == wanted:
