@@ -115,8 +115,8 @@ def raw_copy_into_list(
     ``columns`` of the list's OWN table as client ``client_id`` (a client with no rows in it):
     the same indexes, the rows already there, the counters' triggers. Rolled back, then the
     table vacuumed (untimed) so the dead rows cost the next load nothing. Inside the
-    transaction the NOT NULLs of the table (and of the counters' service) are relaxed (the file's columns suffice, as for
-    ``raw_copy``) and ``client_id`` defaults to ``client_id``.
+    transaction the NOT NULLs of the table (and of the counters' service) are relaxed, so the
+    file's columns suffice as for ``raw_copy``, and ``client_id`` defaults to ``client_id``.
 
     This is the floor of loading these lines into this list: ``raw_copy``'s empty scratch
     table is cheaper still, its indexes small and in memory, which no import into a list of

@@ -14,12 +14,15 @@ from .decisions import Channel, Contact, ContactAsk
 from .rows import parse_service
 from .wire import optional, parse_account, parse_email, parse_phone, parse_zip
 
+# The item's keys, as most clients spell them (any case is read).
+_KEYS = frozenset({"service", "channel", "phone", "account", "zip", "email", "sms", "at"})
+
 
 def contact_ask(raw, *, services: frozenset[int], now: datetime) -> ContactAsk:
     """One item of the body, or ``InvalidInput`` naming the field."""
     if not isinstance(raw, dict):
         raise InvalidInput("an item must be a JSON object")
-    lowered = {str(key).lower(): value for key, value in raw.items()}
+    lowered = raw if raw.keys() <= _KEYS else {str(k).lower(): v for k, v in raw.items()}
     if not present(lowered.get("service")):
         raise InvalidInput("service is required", field="service")
     service_id = parse_service(lowered.get("service"), services, field="service")

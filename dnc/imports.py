@@ -409,6 +409,9 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
             "added_by": job.actor_name,
             "added_via": "import",
         },
+        # Plain inserts until a key exists (a file of new entries: a first load, a day's
+        # opt-outs); a file of known keys fails its first insert at once, on its first line.
+        new_keys=True,
     )
     try:
         for checked, bad_cells in _checked_batches(job, upsert, check, job.lines_done):

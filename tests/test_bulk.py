@@ -14,6 +14,7 @@ from django.db import connection
 from livevox_site.audit import Actor
 from livevox_site.bulk import (
     BulkReport,
+    BulkUpsert,
     RowError,
     RowInvalid,
     bulk_upsert,
@@ -371,3 +372,79 @@ def test_it_names_the_line_of_an_unreadable_csv_record():
     text = "phone\n1\n" + "x" * 200_000 + "\n"  # past csv.field_size_limit() (131072)
     with pytest.raises(csv.Error, match="line 3"):
         list(csv_lines(csv_file(text)))
+
+
+# --- two steps, and plain inserts into an empty scope ---------------------------------------
+
+
+def outcome_writer(new_keys: bool) -> BulkUpsert:
+    return BulkUpsert(
+        model=Outcome,
+        key_fields=["strategy", "result"],
+        update_fields=["max_number_of_retries", "requeue"],
+        new_keys=new_keys,
+    )
+
+
+def write_outcomes(writer: BulkUpsert, text: str, check, client) -> BulkReport:
+    checked = writer.check_rows(csv_lines(csv_file(text)), check)
+    return writer.write(checked, client=client, actor=ACTOR, action="strategies.outcome.imported")
+
+
+def test_new_keys_inserts_plainly_while_no_key_exists(strategy, check_outcome, client_a):
+    s = strategy.pk
+    writer = outcome_writer(new_keys=True)
+
+    report = write_outcomes(
+        writer, f"strategy,result,retries\n{s},316,3\n{s},320,1\n", check_outcome, client_a
+    )
+
+    assert report == BulkReport(received=2, created=2, written=True)
+    assert writer.new_keys is True
+    assert outcomes(strategy) == [(316, 3, False, False), (320, 1, False, False)]
+
+
+def test_new_keys_falls_back_to_the_merge_when_a_key_exists_and_stays_off(
+    strategy, check_outcome, client_a
+):
+    s = strategy.pk
+    writer = outcome_writer(new_keys=True)
+    write_outcomes(writer, f"strategy,result,retries\n{s},316,3\n", check_outcome, client_a)
+
+    # 316 exists now: the plain insert fails, the merge updates it and adds 322.
+    report = write_outcomes(
+        writer,
+        f"strategy,result,retries\n{s},322,0\n{s},316,5\n{s},320,1\n",
+        check_outcome,
+        client_a,
+    )
+
+    assert report == BulkReport(received=3, created=2, updated=1, written=True)
+    assert writer.new_keys is False
+    assert outcomes(strategy) == [
+        (316, 5, False, False),
+        (320, 1, False, False),
+        (322, 0, False, False),
+    ]
+    assert [entry[6]["counts"] for entry in audit_rows()] == [
+        {"received": 1, "created": 1, "updated": 0, "unchanged": 0, "duplicates": 0, "failed": 0},
+        {"received": 3, "created": 2, "updated": 1, "unchanged": 0, "duplicates": 0, "failed": 0},
+    ]
+
+
+def test_checking_happens_without_the_database(strategy, check_outcome, client_a):
+    """check_rows may run in a thread with no database access (the CSV import's reader)."""
+    s = strategy.pk
+    writer = outcome_writer(new_keys=False)
+    with mock.patch.object(connection, "cursor", side_effect=AssertionError("no database")):
+        checked = writer.check_rows(
+            csv_lines(csv_file(f"strategy,result,retries\n{s},316,3\n{s},999,1\n{s},316,2\n")),
+            check_outcome,
+        )
+    assert checked.report == BulkReport(
+        received=3,
+        errors=[RowError(3, "no call result 999")],
+        duplicates=[RowError(4, "duplicate of line 2")],
+    )
+    assert checked.last_line == 4
+    assert len(checked.rows) == 1

@@ -222,6 +222,31 @@ def test_batches_commit_one_by_one_and_yield_one_audit_entry(tmp_path, client_a)
     assert entry.details["job"] == job.pk
 
 
+def test_a_key_repeated_in_a_later_batch_is_merged(tmp_path, client_a):
+    """An import inserts plainly until a key exists (here in the second batch); that batch and
+    the rest are merged, so the repeat updates the entry instead of failing."""
+    text = (
+        "phone,contactGroupId,expirationDate\n"
+        "4155550001,,\n4155550002,,\n"  # batch 1: plain inserts
+        "4155550003,,\n4155550001,,2030-01-02\n"  # batch 2: 0001 again, with a date
+        "4155550004,,\n"  # batch 3
+    )
+    out = import_dnc(
+        "--client", 4199, "--list", "dialtime", "--batch-size", 2, write(tmp_path, text)
+    )
+
+    assert "4 new, 1 updated, 0 unchanged, 0 duplicate lines, 0 bad lines" in out
+    saved = DialtimeEntry.objects.order_by("phone").values_list("phone", "expiration_date")
+    assert [(phone, str(day)) for phone, day in saved] == [
+        ("4155550001", "2030-01-02"),
+        ("4155550002", "None"),
+        ("4155550003", "None"),
+        ("4155550004", "None"),
+    ]
+    job = ImportJob.objects.get()
+    assert (job.created, job.updated, job.batches_done) == (4, 1, 3)
+
+
 def test_a_job_stopped_mid_file_keeps_whole_batches_and_a_resume_finishes_it(tmp_path, client_a):
     with open(write(tmp_path, numbers_csv(10)), "rb") as upload:
         job = create_job(
