@@ -7,7 +7,7 @@ benchmark, never a test). PostgreSQL only, on a migrated database holding the de
 ``seed`` writes CSV files with ``bench/seed_dnc.py``'s fixed-seed rows (at most ``--per-file``
 lines each: 4M legacy entries of client 93119, 2M of 4199, 4M dial-time entries of 4199 in
 files of 2M) and loads each through ``manage.py import_dnc``. Before each import, a raw
-``COPY`` of the same file into the list's own table, as a client with no rows, rolled back
+``COPY`` of the same file into the list's own table, as the same client, rolled back
 (``bench/bench_import.py``'s ``raw_copy_into_list``): the import's rate is measured against
 it (target: at least half). After it, a raw ``COPY`` into an empty scratch copy of the table
 (``raw_copy``, the floor of loading into an empty list) is printed beside it too. Then
@@ -153,9 +153,6 @@ COPY_COLUMNS = {
 }
 
 
-COPY_CLIENT = 990_002  # no such client: a raw COPY into a list's table lands beside its rows
-
-
 def seed_command(args) -> None:
     from django.core.management import call_command
 
@@ -178,9 +175,7 @@ def seed_command(args) -> None:
                 lines = write(out)
             table, columns = COPY_COLUMNS[list_name]
             # The floor first, on the table as the import will find it (rolled back).
-            list_s = raw_copy_into_list(
-                path, lines, table=table, columns=columns, client_id=COPY_CLIENT
-            )
+            list_s = raw_copy_into_list(path, lines, table=table, columns=columns, client_id=client)
             report = io.StringIO()
             started = time.perf_counter()
             with redirect_stderr(io.StringIO()):  # the progress bar

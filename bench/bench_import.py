@@ -112,9 +112,11 @@ def raw_copy_into_list(
     client_id: int,
 ) -> float:
     """Seconds to ``COPY ... FROM STDIN (FORMAT csv, HEADER true)`` the bytes of ``path`` into
-    ``columns`` of the list's OWN table as client ``client_id`` (a client with no rows in it):
+    ``columns`` of the list's OWN table as client ``client_id``, before the import of the same
+    file into the same client's list (so the rows land where the import's will, beside the
+    same neighbours: a client with no rows would append at the end of every index instead):
     the same indexes, the rows already there, the counters' triggers. Rolled back, then the
-    table vacuumed (untimed) so the dead rows cost the next load nothing. Inside the
+    table vacuumed (untimed) so the dead rows cost the import nothing. Inside the
     transaction the NOT NULLs of the table (and of the counters' service) are relaxed, so the
     file's columns suffice as for ``raw_copy``, and ``client_id`` defaults to ``client_id``.
 
@@ -139,7 +141,10 @@ def raw_copy_into_list(
             while chunk := source.read(1 << 20):
                 copy.write(chunk)
         elapsed = time.perf_counter() - started
-        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE client_id = %s", [client_id])
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE client_id = %s AND added_at IS NULL",
+            [client_id],
+        )
         copied = cursor.fetchone()[0]
         transaction.set_rollback(True)
     assert copied == lines, copied

@@ -352,7 +352,7 @@ def _checked_batches(
         return False
 
     def checked(lines: list[Row]) -> tuple[CheckedRows, dict[int, Any]]:
-        result = upsert.check_rows(lines, check)
+        result = upsert.check_rows(lines, check, copy_ready=True)
         if not result.report.errors:
             return result, {}
         raws = dict(lines)

@@ -66,6 +66,33 @@ _PASSTHROUGH = {
 }
 
 
+# Field types whose values ``copy_text`` writes (with the passthrough types above).
+_COPY_TEXT_TYPES = {*_PASSTHROUGH, "DateField", "DateTimeField", "DecimalField"}
+# PostgreSQL's COPY text format: a value's backslashes, tabs and line ends are escaped.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if type(value) is str:
+        return value.translate(_COPY_ESCAPES)
+    if type(value) is bool:
+        return "t" if value else "f"
+    return str(value)  # int, date (yyyy-mm-dd), datetime, Decimal
+
+
+def copy_text(rows: Iterable[tuple]) -> str:
+    """``rows`` (of None, str, bool, int, date, datetime and Decimal values) in PostgreSQL's
+    COPY text format, a line each.
+
+    Hand-written, where psycopg's formatter would do, because that one runs on the open COPY,
+    in the writing thread: the CSV import formats each batch in its reader thread instead, and
+    the writing thread sends it in one call. Formatting beside the reader, the two threads
+    shared the GIL and staging a batch took three times as long (bench/README.md)."""
+    return "".join(["\t".join([_copy_value(value) for value in row]) + "\n" for row in rows])
+
+
 class RowInvalid(Exception):
     """Raised by a row checker: this line is bad, for ``reason`` ("phone is not 10 digits")."""
 
@@ -235,6 +262,7 @@ class CheckedRows:
     rows: list[tuple]
     strict: bool = False
     last_line: int = 0  # the last line read (0: none)
+    copy_text: str | None = None  # ``rows`` as COPY text, when asked for (then rows is [])
 
 
 class BulkUpsert:
@@ -263,10 +291,17 @@ class BulkUpsert:
         self.new_keys = new_keys
 
     def check_rows(
-        self, rows: Iterable[Row], check: Callable[[Any], Mapping[str, Any]], *, strict=False
+        self,
+        rows: Iterable[Row],
+        check: Callable[[Any], Mapping[str, Any]],
+        *,
+        strict: bool = False,
+        copy_ready: bool = False,
     ) -> CheckedRows:
         """Check every row; a duplicate of an earlier good line (by ``key``) is named and
-        dropped. Memory: one prepared tuple per good line, and its key."""
+        dropped. Memory: one prepared tuple per good line, and its key. ``copy_ready``: on
+        PostgreSQL, the good rows come as COPY text (``copy_text``), for a caller that checks
+        in one thread and writes in another."""
         report = BulkReport()
         errors, duplicates = report.errors, report.duplicates
         seen: dict[Hashable, int] = {}
@@ -292,7 +327,11 @@ class BulkUpsert:
                 continue  # nothing will be written: only keep checking
             staged.append(prepare(line, values))
         report.received = received
-        return CheckedRows(report, [] if strict and errors else staged, strict, line)
+        if strict and errors:
+            staged = []
+        if copy_ready and self.plan.copy_text_ok and connection.vendor == "postgresql":
+            return CheckedRows(report, [], strict, line, copy_text(staged))
+        return CheckedRows(report, staged, strict, line)
 
     def write(
         self,
@@ -316,6 +355,8 @@ class BulkUpsert:
             rows = checked.rows
             for start in range(0, len(rows), batch_size):
                 stage.write(rows[start : start + batch_size])
+            if checked.copy_text:
+                stage.write_text(checked.copy_text)
             counts = self._insert_new(stage) if self.new_keys else None
             if counts is None:
                 counts = _merge_retrying(stage)
@@ -409,6 +450,9 @@ class _Plan:
             None if _passes_through(by_name[name]) else by_name[name] for name in self.row_fields
         ]
         self.all_pass_through = all(prep is None for prep in self.preps)
+        self.copy_text_ok = all(
+            _internal_type(by_name[n]) in _COPY_TEXT_TYPES for n in self.row_fields
+        )
         self.row_values = _getter(self.row_fields)
 
     def _check(self, model, fixed) -> None:
@@ -441,9 +485,12 @@ class _Plan:
         return tuple(row)
 
 
+def _internal_type(f: models.Field) -> str:
+    return (f.target_field if f.is_relation else f).get_internal_type()
+
+
 def _passes_through(f: models.Field) -> bool:
-    target = f.target_field if f.is_relation else f
-    kind = target.get_internal_type()
+    kind = _internal_type(f)
     # psycopg sends a date as it is (get_db_prep_save was a third of a CSV import's preparing
     # time); SQLite's backend wants Django's own adaptation.
     return kind in _PASSTHROUGH or (kind == "DateField" and connection.vendor == "postgresql")
@@ -511,6 +558,11 @@ class _Stage:
             f"INSERT INTO {STAGE} ({self.staged}) VALUES ({marks})",  # noqa: S608
             rows,
         )
+
+    def write_text(self, text: str) -> None:
+        """Rows already in COPY text format (``copy_text``), in one call (PostgreSQL)."""
+        with self.cursor.cursor.copy(f"COPY {STAGE} ({self.staged}) FROM STDIN") as copy:
+            copy.write(text)
 
     def merge(self, sort: bool = False) -> tuple[int, int, int]:
         """Insert new keys, update changed rows; ``(created, updated, unchanged)``. ``sort``:

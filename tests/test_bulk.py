@@ -18,6 +18,7 @@ from livevox_site.bulk import (
     RowError,
     RowInvalid,
     bulk_upsert,
+    copy_text,
     csv_lines,
     numbered,
 )
@@ -448,3 +449,48 @@ def test_checking_happens_without_the_database(strategy, check_outcome, client_a
     )
     assert checked.last_line == 4
     assert len(checked.rows) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_copy_text_reads_back_as_the_values_it_was_given(db):
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    rows = [
+        (
+            1,
+            "plain",
+            True,
+            date(2030, 1, 2),
+            datetime(2026, 11, 24, 3, 4, 5, 6, UTC),
+            Decimal("1.50"),
+        ),
+        (2, "tab\there, new\nline, cr\rend", False, None, None, None),
+        (3, "back\\slash \\N \\t and é ✓", None, date(1999, 12, 31), None, Decimal("-0")),
+        (4, "", False, None, None, None),
+        (5, None, None, None, None, None),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE copy_back (n int, t text, b boolean, d date,"
+            " at timestamptz, x numeric)"
+        )
+        with cursor.cursor.copy("COPY copy_back FROM STDIN") as copy:
+            copy.write(copy_text(rows))
+        cursor.execute("SELECT n, t, b, d, at, x FROM copy_back ORDER BY n")
+        assert cursor.fetchall() == rows
+        cursor.execute("DROP TABLE copy_back")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_rows_checked_as_copy_text_write_as_rows_do(strategy, check_outcome, client_a):
+    s = strategy.pk
+    writer = outcome_writer(new_keys=False)
+    text = f"strategy,result,retries,requeue\n{s},316,3,true\n{s},320,1,false\n"
+    checked = writer.check_rows(csv_lines(csv_file(text)), check_outcome, copy_ready=True)
+    assert (checked.rows, checked.copy_text) == ([], f"2\t{s}\t316\t3\tt\n3\t{s}\t320\t1\tf\n")
+
+    report = writer.write(checked, client=client_a, actor=ACTOR, action="x.imported")
+
+    assert report == BulkReport(received=2, created=2, written=True)
+    assert outcomes(strategy) == [(316, 3, True, False), (320, 1, False, False)]
