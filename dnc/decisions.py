@@ -245,6 +245,29 @@ def _dnc_reason(reason: dict) -> dict:
     return {"rule": "dnc", **reason}
 
 
+def _callee_phone(contact: Contact) -> str:
+    """The number whose area code places the callee: a text's own number, else the phone."""
+    return contact.sms or contact.phone if contact.channel == Channel.SMS else contact.phone
+
+
+def _dnc_of_every_ask(client: Client, asks: Sequence[ContactAsk], zone: ZoneInfo) -> list:
+    """``dnc_reasons`` of each ask, read as of the ask's own day in the client's zone (one
+    query per list for all asks of a day)."""
+    by_day: dict[date, list[int]] = defaultdict(list)
+    day_of: dict[datetime, date] = {}  # most asks of a batch share one moment (now)
+    for index, (_, at) in enumerate(asks):
+        day = day_of.get(at)
+        if day is None:
+            day = day_of[at] = at.astimezone(zone).date()
+        by_day[day].append(index)
+    dnc: list[list[dict]] = [[] for _ in asks]
+    for day, indexes in by_day.items():
+        found = dnc_reasons(client=client, contacts=[asks[i].contact for i in indexes], today=day)
+        for index, reasons in zip(indexes, found, strict=True):
+            dnc[index] = reasons
+    return dnc
+
+
 def contact_decisions(*, client: Client, asks: Sequence[ContactAsk], plan) -> list[dict]:
     """``{allowed, reasons, localTime, timeZone, nextAllowedAt}`` for each ask, in order.
 
@@ -255,36 +278,31 @@ def contact_decisions(*, client: Client, asks: Sequence[ContactAsk], plan) -> li
     first moment no DNC row blocks any more and the calling hours allow; null when a permanent
     row blocks (it never will be allowed)."""
     zone = ZoneInfo(client.time_zone)
-    by_day: dict[date, list[int]] = defaultdict(list)
-    day_of: dict[datetime, date] = {}  # most asks of a batch share one moment (now)
-    for index, ask in enumerate(asks):
-        day = day_of.get(ask.at)
-        if day is None:
-            day = day_of[ask.at] = ask.at.astimezone(zone).date()
-        by_day[day].append(index)
-    dnc: list[list[dict]] = [[] for _ in asks]
-    for day, indexes in by_day.items():
-        found = dnc_reasons(client=client, contacts=[asks[i].contact for i in indexes], today=day)
-        for index, reasons in zip(indexes, found, strict=True):
-            dnc[index] = reasons
-
-    answers = []
     # A decision depends on the service, the zip, the phone's area code (its first three
     # digits: phones here are ten) and the moment: a batch repeats few of those. Each is made
     # once, with its answer's local time and zone as they are written.
     decided: dict[tuple, tuple] = {}
-    millis: dict[datetime, int] = {}
-    for ask, blocking in zip(asks, dnc, strict=True):
-        contact, at = ask
-        channel = contact.channel
-        phone = contact.sms or contact.phone if channel == Channel.SMS else contact.phone
-        key = (contact.service_id, contact.zip, phone[:3], at)
+
+    def hours_at(contact: Contact, phone: str, moment: datetime) -> tuple:
+        key = (contact.service_id, contact.zip, phone[:3], moment)
         known = decided.get(key)
         if known is None:
-            hours = plan.decide(contact.service_id, zip=contact.zip, phone=phone, at=at)
+            hours = plan.decide(contact.service_id, zip=contact.zip, phone=phone, at=moment)
             known = decided[key] = (hours, hours.local_time.isoformat(), hours.time_zone)
-        hours, local_time, time_zone = known
-        timed = channel != Channel.EMAIL
+        return known
+
+    dnc = _dnc_of_every_ask(client, asks, zone)
+    # (Deciding the calling hours in a second thread while the lists are read was slower: the
+    # two threads' Python shared the GIL, and each of psycopg's waits for the server came back
+    # to it a switch interval late.)
+    every_hours = [hours_at(contact, _callee_phone(contact), at) for contact, at in asks]
+
+    answers = []
+    millis: dict[datetime, int] = {}
+    for (contact, at), blocking, (hours, local_time, time_zone) in zip(
+        asks, dnc, every_hours, strict=True
+    ):
+        timed = contact.channel != Channel.EMAIL
         hours_reasons = hours.reasons if timed else []
         allowed = not blocking and (hours.allowed or not timed)
         if allowed:
@@ -295,9 +313,7 @@ def contact_decisions(*, client: Client, asks: Sequence[ContactAsk], plan) -> li
             if blocking:
                 next_at = dnc_allowed_again(blocking, zone)
                 if next_at is not None and timed:
-                    later = plan.decide(
-                        contact.service_id, zip=contact.zip, phone=phone, at=next_at
-                    )
+                    later = hours_at(contact, _callee_phone(contact), next_at)[0]
                     next_at = later.next_allowed_at
             else:
                 next_at = hours.next_allowed_at

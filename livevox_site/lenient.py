@@ -2,6 +2,8 @@
 numbers as strings, enums in any case, dates in four forms, empty query values and query names
 in any case. Every parser raises ``InvalidInput`` naming the field."""
 
+import codecs
+import io
 import re
 import unicodedata
 from datetime import UTC, date, datetime, time
@@ -9,6 +11,7 @@ from datetime import UTC, date, datetime, time
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser as DRFJSONParser
+from rest_framework.parsers import get_encoding
 
 from .errors import InvalidInput
 
@@ -41,10 +44,11 @@ def _check_string(value: str) -> None:
     raise ParseError("strings must be valid Unicode (a lone surrogate cannot be stored)")
 
 
-def _check_parsed(data) -> None:
+def _check_parsed(data, *, strings: bool = True) -> None:
     """One walk over a parsed body, level by level instead of recursion: depth, then every key
-    and string value. (A level at a time, without a generator per container: a 50,000-item
-    batch body is walked in a fraction of the time a per-child stack took.)"""
+    and string value (unless ``strings`` is False: none can hold what is refused). (A level at
+    a time, without a generator per container: a 50,000-item batch body is walked in a
+    fraction of the time a per-child stack took.)"""
     level = [data]
     depth = 1
     while level:
@@ -52,7 +56,8 @@ def _check_parsed(data) -> None:
         for value in level:
             kind = type(value)
             if kind is str:
-                _check_string(value)
+                if strings:
+                    _check_string(value)
             elif kind is dict:
                 if depth > MAX_JSON_DEPTH:
                     raise ParseError(f"JSON may nest at most {MAX_JSON_DEPTH} levels deep")
@@ -71,12 +76,17 @@ class JSONParser(DRFJSONParser):
     NUL nor a lone surrogate: anything else is a 400, not a database or rendering error."""
 
     def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read()
         try:
-            data = super().parse(stream, media_type, parser_context)
+            data = super().parse(io.BytesIO(raw), media_type, parser_context)
         except RecursionError:
             # The C decoder gives up long before our limit matters; same answer.
             raise ParseError(f"JSON may nest at most {MAX_JSON_DEPTH} levels deep") from None
-        _check_parsed(data)
+        # In UTF-8 JSON a NUL or a lone surrogate can only come from a \u escape (the decoder
+        # refuses raw control characters, UTF-8 cannot encode a surrogate): without one, the
+        # strings need no look (a tenth of a second on a 50,000-item batch).
+        utf8 = codecs.lookup(get_encoding(parser_context or {})).name == "utf-8"
+        _check_parsed(data, strings=not utf8 or b"\\u" in raw)
         return data
 
 

@@ -130,9 +130,8 @@ class LVApi:
         data = (
             None if body is None else (body if isinstance(body, str | bytes) else json.dumps(body))
         )
-        return self.http.generic(
-            method, path, data=data or "", content_type="application/json", **extra
-        )
+        extra.setdefault("content_type", "application/json")
+        return self.http.generic(method, path, data=data or "", **extra)
 
     def get(self, path, **extra):
         return self.call("GET", path, **extra)

@@ -213,6 +213,43 @@ def test_a_batch_reads_each_list_once_whatever_its_size(beta, django_assert_max_
     assert len(response.json()["results"]) == 2000
 
 
+def test_a_large_batch_answers_each_item_as_a_single_check_does(beta):
+    """A batch decides each distinct (service, zip, area code, moment) once and reads each list
+    once: every answer must still be the single check's, in order."""
+    night = ms(datetime(2026, 11, 24, 22, 30, tzinfo=PACIFIC))
+    daily = LegacyEntry.objects.create(
+        client_id=93119,
+        phone="5035550000",
+        dnc_type=DncType.DAILY,
+        blocks_through=date(2026, 11, 24),
+    )
+    AccountFlag.objects.create(client_id=93119, account="A555", do_not_dial=DoNotDial.PERMANENT)
+    kinds = [
+        {"service": 123, "phone": "4152257000", "at": ms(NOON)},  # permanent, service level
+        {"service": 123, "phone": "3133335000", "at": ms(NOON)},  # allowed
+        {"service": 123, "phone": "3105550000", "at": night},  # calling hours
+        {"service": 456, "phone": "6173432000", "account": "A12345", "at": ms(NOON)},
+        {"service": 456, "zip": "94110", "at": night},  # zip entry and calling hours
+        {"service": 123, "phone": "5035550000", "at": night},  # daily: the next morning
+        {"service": 123, "account": "A555", "phone": "2125550000", "at": ms(NOON)},  # flag
+        {"service": 123, "phone": "5545550000", "at": night},  # no such area code
+        {"service": 123, "channel": "EMAIL", "email": "x@y.com", "at": night},
+        {"service": 123, "channel": "SMS", "sms": "2016668000", "at": ms(NOON)},
+        {"service": 123},  # bad: an error in its place
+    ]
+    items = [kinds[n % len(kinds)] for n in range(2000)]
+
+    response = beta.post(BATCH, {"items": items})
+
+    assert response.status_code == 200
+    singles = []
+    for kind in kinds:
+        single = beta.post(URL, kind)
+        singles.append(single.json() if single.status_code == 200 else {"error": single.json()})
+    assert singles[5]["reasons"][0]["id"] == daily.pk  # the cases hold what they say
+    assert response.json() == {"results": [singles[n % len(kinds)] for n in range(len(items))]}
+
+
 @pytest.mark.parametrize(
     ("who", "agent", "status"),
     [

@@ -92,6 +92,26 @@ def test_it_refuses_a_lone_surrogate_in_a_user_name(client, manager, token_a):
     }
 
 
+@pytest.mark.parametrize(
+    ("raw", "charset"),
+    [
+        # Without a \u escape the strings are not looked at: what else could hold a NUL or a
+        # lone surrogate is refused by the UTF-8 decoder or the JSON decoder itself.
+        (b'{"name": "\xed\xa0\x80", "dialingSequenceItem": [1]}', "utf-8"),  # encoded
+        (b'{"name": "a\x00b", "dialingSequenceItem": [1]}', "utf-8"),  # raw control
+        # Another charset: every string is looked at.
+        ('{"name": "a\\u0000b", "dialingSequenceItem": [1]}'.encode("utf-16"), "utf-16"),
+    ],
+)
+def test_bodies_without_escapes_still_cannot_smuggle_nul_or_surrogates(
+    power, client_a, raw, charset
+):
+    response = power.post(URL, raw, content_type=f"application/json; charset={charset}")
+    assert response.status_code == 400, response.content
+    assert response.json()["errorCode"] == 202
+    assert not DialingStrategy.objects.exists()
+
+
 def test_it_takes_a_surrogate_pair_as_the_character_it_encodes(power, client_a):
     response = power.post(URL, '{"name": "Smile \\ud83d\\ude00", "dialingSequenceItem": [1]}')
     assert response.status_code == 201, response.content

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from livevox_site.api import TenantViewSet
 from livevox_site.errors import CODE_INVALID, InvalidInput
 from livevox_site.lenient import body_object
+from livevox_site.renderers import LargeJSONRenderer
 from profiles.calling_hours import CallingHoursPlan
 
 from ..asks import contact_ask
@@ -73,6 +74,13 @@ class ContactCheckViewSet(TenantViewSet):
     # which may call only what the vendor lists.
     read_perm = "dnc.check_isblocked"
     write_perm = "dnc.check_isblocked"
+
+    def get_renderers(self):
+        # A batch answer is up to 50,000 objects: rendered by orjson (livevox_site/renderers.py).
+        renderers = super().get_renderers()
+        if self.action == "contact_check_batch":
+            return [LargeJSONRenderer(), *renderers]
+        return renderers
 
     def _plan(self) -> CallingHoursPlan:
         return CallingHoursPlan.for_client(self.request.client)
