@@ -23,26 +23,25 @@ def contact_ask(raw, *, services: frozenset[int], now: datetime) -> ContactAsk:
     if not isinstance(raw, dict):
         raise InvalidInput("an item must be a JSON object")
     lowered = raw if raw.keys() <= _KEYS else {str(k).lower(): v for k, v in raw.items()}
-    if not present(lowered.get("service")):
+    get = lowered.get
+    if not present(get("service")):
         raise InvalidInput("service is required", field="service")
-    service_id = parse_service(lowered.get("service"), services, field="service")
+    service_id = parse_service(get("service"), services, field="service")
     channel = Channel.CALL
-    if present(lowered.get("channel")):
+    if present(get("channel")):
         channel = parse_enum(lowered["channel"], "channel", Channel.ALL)
-    contact = Contact(
-        service_id=service_id,
-        phone=optional(parse_phone, lowered.get("phone"), "phone"),
-        account=optional(parse_account, lowered.get("account"), "account"),
-        zip=optional(parse_zip, lowered.get("zip"), "zip"),
-        email=optional(parse_email, lowered.get("email"), "email"),
-        sms=optional(parse_phone, lowered.get("sms"), "sms"),
-        channel=channel,
-    )
-    if channel == Channel.CALL and not (contact.phone or contact.account or contact.zip):
+    # A value not sent is "" without a call (a batch item sends two or three of the five).
+    phone = "" if (value := get("phone")) is None else optional(parse_phone, value, "phone")
+    account = "" if (value := get("account")) is None else optional(parse_account, value, "account")
+    zip_code = "" if (value := get("zip")) is None else optional(parse_zip, value, "zip")
+    email = "" if (value := get("email")) is None else optional(parse_email, value, "email")
+    sms = "" if (value := get("sms")) is None else optional(parse_phone, value, "sms")
+    if channel == Channel.CALL and not (phone or account or zip_code):
         raise InvalidInput("a call needs at least one of phone, account or zip")
-    if channel == Channel.SMS and not (contact.sms or contact.phone):
+    if channel == Channel.SMS and not (sms or phone):
         raise InvalidInput("a text needs sms or phone")
-    if channel == Channel.EMAIL and not contact.email:
+    if channel == Channel.EMAIL and not email:
         raise InvalidInput("an email needs email", field="email")
-    at = parse_date(lowered.get("at"), "at") or now
-    return ContactAsk(contact=contact, at=at)
+    at = get("at")
+    at = now if at is None else parse_date(at, "at") or now
+    return ContactAsk(Contact(service_id, phone, account, zip_code, email, sms, channel), at)

@@ -1,6 +1,7 @@
 """POST /compliance/complianceCheck/contactCheck (and /batch), an extension: the DNC lists and
 calling hours in one explained answer, with when the contact would be allowed."""
 
+import gc
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -248,6 +249,25 @@ def test_a_large_batch_answers_each_item_as_a_single_check_does(beta):
         singles.append(single.json() if single.status_code == 200 else {"error": single.json()})
     assert singles[5]["reasons"][0]["id"] == daily.pk  # the cases hold what they say
     assert response.json() == {"results": [singles[n % len(kinds)] for n in range(len(items))]}
+
+
+def test_a_batch_runs_with_the_collector_paused(beta, monkeypatch):
+    from dnc.views import contact
+
+    seen = []
+
+    def spy(**kwargs):
+        seen.append(gc.isenabled())
+        return decide(**kwargs)
+
+    decide = contact.contact_decisions
+    monkeypatch.setattr(contact, "contact_decisions", spy)
+
+    response = beta.post(BATCH, {"items": [{"service": 123, "phone": "3133335000"}]})
+
+    assert response.status_code == 200
+    assert seen == [False]
+    assert gc.isenabled()
 
 
 @pytest.mark.parametrize(
