@@ -5,17 +5,19 @@ and the admin's import pages (always as a background task, ``dnc/tasks.py``):
 
 1. ``create_job`` stores the file in the default storage (``dnc-imports/<job id>.csv``: any
    worker host can read it, never one web process's disk) and records an ``ImportJob``.
-2. ``run_job`` reads it with ``csv_lines`` (UTF-8, with or without BOM), checks each line with
-   the list's shared checker (``dnc.rows``, as the API's bulk endpoints do) and writes each
-   batch of ``job.batch_size`` lines with one ``bulk_upsert`` call: COPY into a staging table
-   and one merge statement on PostgreSQL, batched inserts on SQLite. The batch's rows, its bad
+2. ``run_job`` reads it with ``csv_lines`` (UTF-8, with or without BOM). A reader thread checks
+   each line with the list's shared checker (``dnc.rows``, as the API's bulk endpoints do) and
+   prepares each batch of ``job.batch_size`` lines (``BulkUpsert.check_rows``, as COPY text on
+   PostgreSQL) while the importing thread writes the one before (``BulkUpsert.write``: COPY
+   into a staging table, then a plain insert until a key exists and one merge statement from
+   then on; batched inserts on SQLite). The batch's rows, its bad
    lines (``ImportLineError``) and the job's progress commit in ONE transaction: a job killed
    mid-file has committed whole batches only, and ``lines_done`` says exactly where they end.
    A resume (``run_job`` again) starts after that line; a plain re-run of the file is safe too,
    as the merge is idempotent.
 3. At the end: the error file (bad lines with their reasons, as CSV) goes to the default
    storage, and ONE audit entry records the import's totals and the file name
-   (``bulk_upsert(audit=False)`` leaves its per-call entry out).
+   (``write(audit=False)`` leaves its per-call entry out).
 
 A preview (``dry_run``) runs the very same batches and rolls each one back, so its counts of
 new, updated and unchanged entries are the merge's own. A key repeated in a later batch is

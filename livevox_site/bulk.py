@@ -16,19 +16,23 @@ One helper serves a CSV import and a JSON bulk endpoint alike::
     )
     report.created, report.updated, report.unchanged, report.errors  # [RowError(12, "...")]
 
-Phase 1 reads the rows one by one, checks each with a plain function (no serializer per line:
-35 times slower, see PERFORMANCE.md), names each bad line (``RowError``), drops a line whose key
-repeats an earlier good line, and streams the good rows in batches into a temporary staging
-table (COPY on PostgreSQL, ``executemany`` elsewhere). Phase 2 merges the staging table into the
-model's table with one ``INSERT ... SELECT ... ON CONFLICT`` statement that inserts new keys,
-updates changed rows and leaves identical rows alone, counting each. Both phases, the merge and
-the ``audit_bulk`` entry run in one transaction. Memory holds one batch of rows plus one key per
-good line (for duplicates), never the whole input twice.
+Phase 1 (``BulkUpsert.check_rows``, no database access) reads the rows one by one, checks each
+with a plain function (no serializer per line: 35 times slower, see PERFORMANCE.md), names each
+bad line (``RowError``), drops a line whose key repeats an earlier good line and prepares the
+good ones. Phase 2 (``BulkUpsert.write``) stages them in a temporary table (COPY on PostgreSQL,
+``executemany`` elsewhere) and merges the staging table into the model's table with one
+``INSERT ... SELECT ... ON CONFLICT`` statement that inserts new keys, updates changed rows and
+leaves identical rows alone, counting each; phase 2 and the ``audit_bulk`` entry run in one
+transaction. Memory holds the prepared rows of one call and one key per good line: callers
+bound a call (an API bulk request takes at most 10,000 lines; the CSV import calls once per
+batch, checking the next batch in its reader thread while this one is written).
 """
 
 import csv
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
@@ -75,11 +79,13 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 def _copy_value(value: Any) -> str:
     if value is None:
         return "\\N"
-    if type(value) is str:
-        return value.translate(_COPY_ESCAPES)
-    if type(value) is bool:
+    if isinstance(value, str):  # a str subclass (an enum member) as its string
+        return str.translate(value, _COPY_ESCAPES)
+    if isinstance(value, bool):
         return "t" if value else "f"
-    return str(value)  # int, date (yyyy-mm-dd), datetime, Decimal
+    if isinstance(value, int | date | Decimal):  # date: datetime too
+        return str(int(value) if isinstance(value, int) else value)
+    raise TypeError(f"copy_text cannot write {type(value).__name__} values")
 
 
 def copy_text(rows: Iterable[tuple]) -> str:
@@ -382,13 +388,22 @@ class BulkUpsert:
         try:
             with transaction.atomic():
                 return stage.insert_new(), 0, 0
-        except IntegrityError:
-            pass
+        except IntegrityError as exc:
+            if not _is_unique_violation(exc):
+                raise  # the merge would fail the same way
         except OperationalError as exc:
             if not is_deadlock(exc):
                 raise
         self.new_keys = False
         return None
+
+
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    """A key that exists (PostgreSQL's SQLSTATE 23505, SQLite's UNIQUE constraint)."""
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) is not None:
+        return cause.sqlstate == "23505"
+    return "UNIQUE constraint failed" in str(exc)
 
 
 def _key_of(key_row_fields: list[str]) -> Callable[[Mapping], Hashable]:

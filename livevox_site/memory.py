@@ -15,7 +15,8 @@ def collector_paused() -> Iterator[None]:
     one-second request (bench/README.md, contactCheck). Paused, a collection owed runs after.
     The switch is per process: in a threaded worker the other threads' requests run without
     the collector for as long (under a second), which costs them nothing but memory held by
-    cycles a little longer."""
+    cycles a little longer. (A ``gc.disable()`` elsewhere during the pause is undone when it
+    ends.)"""
     if not gc.isenabled():
         yield
         return

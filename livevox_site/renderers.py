@@ -5,7 +5,8 @@ the request; orjson writes the same JSON several times faster (bench/README.md,
 contactCheck). Only plain JSON values take that path: a value orjson would write otherwise
 than DRF (a datetime, a dataclass, a subclass of str or dict, a Decimal, a number out of
 range) makes it hand the whole answer to DRF's renderer, so the bytes mean the same either
-way. Indented output (the browsable API's ``indent``) is DRF's too.
+way, except for a float that is not finite, which orjson writes as null where DRF refuses it
+(the answers rendered here hold no floats). Indented output (``indent``) is DRF's too.
 """
 
 import orjson

@@ -494,3 +494,13 @@ def test_rows_checked_as_copy_text_write_as_rows_do(strategy, check_outcome, cli
 
     assert report == BulkReport(received=2, created=2, written=True)
     assert outcomes(strategy) == [(316, 3, True, False), (320, 1, False, False)]
+
+
+def test_copy_text_writes_str_subclasses_as_their_strings():
+    from django.utils.safestring import mark_safe
+
+    from dnc.models import DncType
+
+    assert copy_text([(DncType.DAILY, mark_safe("a\tb"), 7)]) == "DAILY\ta\\tb\t7\n"
+    with pytest.raises(TypeError):
+        copy_text([(b"bytes",)])

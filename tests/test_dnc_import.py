@@ -247,6 +247,35 @@ def test_a_key_repeated_in_a_later_batch_is_merged(tmp_path, client_a):
     assert (job.created, job.updated, job.batches_done) == (4, 1, 3)
 
 
+def test_a_preview_over_known_keys_counts_as_the_import_would_and_writes_nothing(
+    tmp_path, client_a
+):
+    import_dnc("--client", 4199, "--list", "dialtime", write(tmp_path, numbers_csv(3)))
+    text = (
+        "phone,contactGroupId,expirationDate\n"
+        "4155000000,,\n"  # known, unchanged
+        "4155000001,,2030-01-02\n"  # known, a new date
+        "4155000099,,\n"  # new
+    )
+    out = import_dnc(
+        "--client",
+        4199,
+        "--list",
+        "dialtime",
+        "--dry-run",
+        "--batch-size",
+        2,
+        write(tmp_path, text),
+    )
+
+    assert "1 would be new, 1 would be updated, 1 unchanged" in out
+    assert sorted(DialtimeEntry.objects.values_list("phone", "expiration_date")) == [
+        ("4155000000", None),
+        ("4155000001", None),
+        ("4155000002", None),
+    ]
+
+
 def test_a_job_stopped_mid_file_keeps_whole_batches_and_a_resume_finishes_it(tmp_path, client_a):
     with open(write(tmp_path, numbers_csv(10)), "rb") as upload:
         job = create_job(
