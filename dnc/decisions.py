@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
+from livevox_site.lenient import epoch_ms
 from livevox_site.models import Client, PhoneDncType
 from livevox_site.rawsql import one_of
 
@@ -308,16 +309,14 @@ def contact_decisions(*, client: Client, asks: Sequence[ContactAsk], plan) -> li
         if allowed:
             next_ms = millis.get(at)
             if next_ms is None:
-                next_ms = millis[at] = int(at.timestamp() * 1000)
+                next_ms = millis[at] = epoch_ms(at)
+        elif blocking:
+            next_at = dnc_allowed_again(blocking, zone)
+            if next_at is not None and timed:
+                next_at = hours_at(contact, _callee_phone(contact), next_at)[0].next_allowed_at
+            next_ms = epoch_ms(next_at)
         else:
-            if blocking:
-                next_at = dnc_allowed_again(blocking, zone)
-                if next_at is not None and timed:
-                    later = hours_at(contact, _callee_phone(contact), next_at)[0]
-                    next_at = later.next_allowed_at
-            else:
-                next_at = hours.next_allowed_at
-            next_ms = None if next_at is None else int(next_at.timestamp() * 1000)
+            next_ms = epoch_ms(hours.next_allowed_at)
         answers.append(
             {
                 "allowed": allowed,

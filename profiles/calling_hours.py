@@ -70,6 +70,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from livevox_site import geography
+from livevox_site.lenient import epoch_ms
 from livevox_site.models import Client
 
 from .federal_holidays import holidays_on
@@ -498,9 +499,7 @@ class CallingDecision:
             "reasons": self.reasons,
             "localTime": self.local_time.isoformat(),
             "timeZone": self.time_zone,
-            "nextAllowedAt": None
-            if self.next_allowed_at is None
-            else int(self.next_allowed_at.timestamp() * 1000),
+            "nextAllowedAt": epoch_ms(self.next_allowed_at),
         }
 
 
