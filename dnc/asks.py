@@ -30,18 +30,16 @@ def contact_ask(raw, *, services: frozenset[int], now: datetime) -> ContactAsk:
     channel = Channel.CALL
     if present(get("channel")):
         channel = parse_enum(lowered["channel"], "channel", Channel.ALL)
-    # A value not sent is "" without a call (a batch item sends two or three of the five).
-    phone = "" if (value := get("phone")) is None else optional(parse_phone, value, "phone")
-    account = "" if (value := get("account")) is None else optional(parse_account, value, "account")
-    zip_code = "" if (value := get("zip")) is None else optional(parse_zip, value, "zip")
-    email = "" if (value := get("email")) is None else optional(parse_email, value, "email")
-    sms = "" if (value := get("sms")) is None else optional(parse_phone, value, "sms")
+    phone = optional(parse_phone, get("phone"), "phone")
+    account = optional(parse_account, get("account"), "account")
+    zip_code = optional(parse_zip, get("zip"), "zip")
+    email = optional(parse_email, get("email"), "email")
+    sms = optional(parse_phone, get("sms"), "sms")
     if channel == Channel.CALL and not (phone or account or zip_code):
         raise InvalidInput("a call needs at least one of phone, account or zip")
     if channel == Channel.SMS and not (sms or phone):
         raise InvalidInput("a text needs sms or phone")
     if channel == Channel.EMAIL and not email:
         raise InvalidInput("an email needs email", field="email")
-    at = get("at")
-    at = now if at is None else parse_date(at, "at") or now
+    at = parse_date(get("at"), "at") or now
     return ContactAsk(Contact(service_id, phone, account, zip_code, email, sms, channel), at)
