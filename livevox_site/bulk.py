@@ -41,7 +41,7 @@ from django.db import IntegrityError, OperationalError, connection, models, tran
 from .audit import Actor, audit_bulk, object_type
 from .errors import InvalidInput
 from .models import Client
-from .transactions import is_deadlock
+from .transactions import is_deadlock, is_unique_violation
 
 Row = tuple[int, Any]  # (line number, raw row as read)
 STAGE = "lv_bulk_stage"
@@ -83,8 +83,10 @@ def _copy_value(value: Any) -> str:
         return str.translate(value, _COPY_ESCAPES)
     if isinstance(value, bool):
         return "t" if value else "f"
-    if isinstance(value, int | date | Decimal):  # date: datetime too
-        return str(int(value) if isinstance(value, int) else value)
+    if isinstance(value, int):
+        return str(int(value))  # an IntEnum member as its number
+    if isinstance(value, date | Decimal):  # date: datetime too
+        return str(value)
     raise TypeError(f"copy_text cannot write {type(value).__name__} values")
 
 
@@ -389,21 +391,13 @@ class BulkUpsert:
             with transaction.atomic():
                 return stage.insert_new(), 0, 0
         except IntegrityError as exc:
-            if not _is_unique_violation(exc):
+            if not is_unique_violation(exc):
                 raise  # the merge would fail the same way
         except OperationalError as exc:
             if not is_deadlock(exc):
                 raise
         self.new_keys = False
         return None
-
-
-def _is_unique_violation(exc: IntegrityError) -> bool:
-    """A key that exists (PostgreSQL's SQLSTATE 23505, SQLite's UNIQUE constraint)."""
-    cause = exc.__cause__
-    if getattr(cause, "sqlstate", None) is not None:
-        return cause.sqlstate == "23505"
-    return "UNIQUE constraint failed" in str(exc)
 
 
 def _key_of(key_row_fields: list[str]) -> Callable[[Mapping], Hashable]:
@@ -558,6 +552,8 @@ class _Stage:
             f"CAST(%s AS {f.cast_db_type(connection)})" if self.postgresql else "%s"
             for f in plan.constant_fields
         ]
+        # What both the merge and the plain insert select from the stage, in ``cols`` order.
+        self.selected = ", ".join([*(q(c) for c in plan.row_columns), *self.constant_sql])
 
     def write(self, rows: list[tuple]) -> None:
         if not rows:
@@ -602,14 +598,13 @@ class _Stage:
         # concurrent merges of overlapping keys then take the keys' locks in the same order and
         # cannot deadlock. Larger merges (import batches) stay unsorted: sorting made a merge
         # about 30% slower on PostgreSQL; a deadlock there is retried sorted (_merge_retrying).
-        selected = ", ".join([*(q(c) for c in plan.row_columns), *self.constant_sql])
         staged_keys = [q(c) for c in plan.key_columns if c in plan.row_columns]
         order = ""
         if self.postgresql and staged_keys and (sort or staged <= SORTED_MERGE_ROWS):
             order = f" ORDER BY {', '.join(staged_keys)}"
         upsert = (
             f"INSERT INTO {self.table} ({self.cols}) "  # noqa: S608
-            f"SELECT {selected} FROM {STAGE} WHERE true{order} {conflict}"
+            f"SELECT {self.selected} FROM {STAGE} WHERE true{order} {conflict}"
         )
         params = list(plan.constants)
         if self.postgresql:
@@ -649,9 +644,8 @@ class _Stage:
     def insert_new(self) -> int:
         """Insert every staged row with a plain ``INSERT ... SELECT`` (no conflict target):
         the rows' count, or ``IntegrityError`` when a key exists after all."""
-        selected = ", ".join([*(self.q(c) for c in self.plan.row_columns), *self.constant_sql])
         self.cursor.execute(
-            f"INSERT INTO {self.table} ({self.cols}) SELECT {selected} FROM {STAGE}",  # noqa: S608
+            f"INSERT INTO {self.table} ({self.cols}) SELECT {self.selected} FROM {STAGE}",  # noqa: S608
             list(self.plan.constants),
         )
         return self.cursor.rowcount

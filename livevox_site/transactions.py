@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.db import OperationalError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 ATTEMPTS = 5
 T = TypeVar("T")
@@ -20,6 +20,15 @@ T = TypeVar("T")
 def is_deadlock(exc: OperationalError) -> bool:
     """psycopg's DeadlockDetected (SQLSTATE 40P01), as Django wraps it."""
     return getattr(exc.__cause__, "sqlstate", None) == "40P01"
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """A key that exists: psycopg's UniqueViolation (SQLSTATE 23505), or SQLite's "UNIQUE
+    constraint failed", as Django wraps them."""
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate == "23505"
+    return "UNIQUE constraint failed" in str(exc)
 
 
 def retry_on_deadlock(func: Callable[..., T]) -> Callable[..., T]:
