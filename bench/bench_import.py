@@ -66,6 +66,27 @@ def timed_import(path: Path) -> tuple[float, object]:
     return time.perf_counter() - started, job
 
 
+def _relax_not_null(cursor, table: str, *, keep: tuple[str, ...] = ("id",)) -> None:
+    """Drop every NOT NULL of ``table`` but ``keep``'s, so a file's columns suffice."""
+    cursor.execute(
+        "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0"
+        " AND attnotnull AND NOT attisdropped AND NOT attname = ANY(%s)",
+        [table, list(keep)],
+    )
+    for (column,) in cursor.fetchall():
+        cursor.execute(f"ALTER TABLE {table} ALTER {column} DROP NOT NULL")
+
+
+def _copy_file(cursor, path: Path, table: str, columns: tuple[str, ...]) -> float:
+    """Seconds to ``COPY ... FROM STDIN (FORMAT csv, HEADER true)`` the bytes of ``path``."""
+    copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv, HEADER true)"
+    started = time.perf_counter()
+    with path.open("rb") as source, cursor.cursor.copy(copy_sql) as copy:
+        while chunk := source.read(1 << 20):
+            copy.write(chunk)
+    return time.perf_counter() - started
+
+
 def raw_copy(
     path: Path,
     lines: int,
@@ -81,20 +102,9 @@ def raw_copy(
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
         cursor.execute(f"CREATE TABLE {scratch} (LIKE {table} INCLUDING ALL)")
-        cursor.execute(
-            "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0"
-            " AND attnotnull AND NOT attisdropped AND attname <> 'id'",
-            [scratch],
-        )
-        for (column,) in cursor.fetchall():
-            cursor.execute(f"ALTER TABLE {scratch} ALTER {column} DROP NOT NULL")
-    started = time.perf_counter()
-    with connection.cursor() as cursor, path.open("rb") as source:
-        copy_sql = f"COPY {scratch} ({', '.join(columns)}) FROM STDIN (FORMAT csv, HEADER true)"
-        with cursor.cursor.copy(copy_sql) as copy:
-            while chunk := source.read(1 << 20):
-                copy.write(chunk)
-    elapsed = time.perf_counter() - started
+        _relax_not_null(cursor, scratch)
+    with connection.cursor() as cursor:
+        elapsed = _copy_file(cursor, path, scratch, columns)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {scratch}")
         copied = cursor.fetchone()[0]
@@ -123,24 +133,12 @@ def raw_copy_into_list(
     This is the floor of loading these lines into this list: ``raw_copy``'s empty scratch
     table is cheaper still, its indexes small and in memory, which no import into a list of
     millions can be."""
-    started = 0.0
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0"
-            " AND attnotnull AND NOT attisdropped AND attname NOT IN ('id', 'client_id')",
-            [table],
-        )
-        for (column,) in cursor.fetchall():
-            cursor.execute(f"ALTER TABLE {table} ALTER {column} DROP NOT NULL")
+        _relax_not_null(cursor, table, keep=("id", "client_id"))
         # An empty serviceId cell is a NULL here, which the counters' triggers carry over.
         cursor.execute("ALTER TABLE dnc_dnccounter ALTER service_id DROP NOT NULL")
         cursor.execute(f"ALTER TABLE {table} ALTER client_id SET DEFAULT {int(client_id)}")
-        copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv, HEADER true)"
-        started = time.perf_counter()
-        with path.open("rb") as source, cursor.cursor.copy(copy_sql) as copy:
-            while chunk := source.read(1 << 20):
-                copy.write(chunk)
-        elapsed = time.perf_counter() - started
+        elapsed = _copy_file(cursor, path, table, columns)
         cursor.execute(
             f"SELECT COUNT(*) FROM {table} WHERE client_id = %s AND added_at IS NULL",
             [client_id],
