@@ -48,6 +48,7 @@ from .models import (
 from .services import groups as group_services
 from .services import legacy as legacy_services
 from .services import lists as list_services
+from .services.dnc_type import LIST_TYPE, list_refusal
 from .views.common import zone_of
 from .wire import local_today, parse_account, parse_email, parse_phone, parse_zip
 
@@ -297,14 +298,35 @@ class DncAdmin(TenantAdminMixin, admin.ModelAdmin):
             request.POST = post
         return super().changelist_view(request, {**self._tools(request), **(extra_context or {})})
 
+    def _refusal(self, request, client: Client | None = None) -> str | None:
+        """Why this list takes no entries for ``client`` (by default the user's own, for a
+        user who sees only their client): it is not the list its Phone DNC Type uses."""
+        if self.list_name not in LIST_TYPE:
+            return None
+        if client is None:
+            if sees_all_clients(request):
+                return None
+            client = request.user.client
+        return list_refusal(client, self.list_name)
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not self._refusal(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and self._refusal(request, obj.client):
+            return False  # shown read-only: its client does not use this list
+        return super().has_change_permission(request, obj)
+
     def _tools(self, request) -> dict:
         """The change list's "Import from CSV" and "Export all as CSV" buttons, each shown
-        only with its right (the import and export pages check it again)."""
+        only with its right (the import and export pages check it again), and why the list
+        takes no entries, when it does not for the user's client."""
         spec = LISTS.get(self.list_name)
         if spec is None:
             return {}
-        tools = {}
-        if request.user.has_perm(spec.add_perm):
+        refusal = self._refusal(request)
+        tools = {"lv_list_refused": refusal} if refusal else {}
+        if request.user.has_perm(spec.add_perm) and not refusal:
             tools["lv_import_url"] = reverse("admin:dnc_import", args=[spec.name])
         if request.user.has_perm(spec.view_perm):
             url = reverse("admin:dnc_export", args=[spec.name])
@@ -431,6 +453,9 @@ class ListEntryForm(forms.ModelForm):
         cleaned = super().clean()
         client = cleaned.get("client") or self.client
         if self.errors or client is None:
+            return cleaned
+        if refusal := list_refusal(client, self.list_name):
+            self.add_error(None, refusal)
             return cleaned
         key = self._meta.model.value_field
         try:
@@ -661,6 +686,9 @@ class LegacyEntryForm(forms.ModelForm):
         cleaned = super().clean()
         client = cleaned.get("client") or self.client
         if self.errors or client is None:
+            return cleaned
+        if refusal := list_refusal(client, "legacy"):
+            self.add_error(None, refusal)
             return cleaned
         try:
             values = legacy_services.check_entry_values(

@@ -23,11 +23,13 @@ from django.urls import path, reverse
 
 from livevox_site.admin_base import admin_actor, sees_all_clients
 from livevox_site.csv_export import csv_response
+from livevox_site.jobs import FileRefused, check_upload
 from livevox_site.models import Client
 
 from .exports import export_rows
 from .imports import LISTS, can_resume, commit_job, create_job, is_stale, percent_done
 from .models import ImportJob, ImportLineError, ImportStatus
+from .services.dnc_type import list_refusal
 from .tasks import enqueue_job
 
 # Bad lines named on the job page; all of them are in the error file.
@@ -91,14 +93,42 @@ class UploadForm(forms.Form):
         label="CSV file", help_text="UTF-8, with a first line naming the columns (see below)."
     )
 
-    def __init__(self, *args, sysadmin: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        sysadmin: bool = False,
+        list_name: str | None = None,
+        own_client: Client | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        # The list imported into (none for a suppression preview), and the client of a user
+        # who sees only their own: a list the client does not use is refused (dnc_type).
+        self.list_name = list_name
+        self.own_client = own_client
         if sysadmin:
             self.fields["client"].queryset = Client.objects.order_by("name")
             self.fields["client"].required = True
             self.fields["client"].label = "Client"
         else:
             del self.fields["client"]
+
+    def clean_file(self):
+        """Refuse a file that is not UTF-8 text now, before any job is made."""
+        upload = self.cleaned_data["file"]
+        try:
+            check_upload(upload)
+        except FileRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        client = cleaned.get("client") or self.own_client
+        refusal = client and self.list_name and list_refusal(client, self.list_name)
+        if refusal:
+            self.add_error("client" if "client" in self.fields else None, refusal)
+        return cleaned
 
 
 class _Views:
@@ -123,7 +153,13 @@ class _Views:
         _require(request, spec.add_perm, f"import into the {spec.label}")
         sysadmin = sees_all_clients(request)
         if request.method == "POST":
-            form = UploadForm(request.POST, request.FILES, sysadmin=sysadmin)
+            form = UploadForm(
+                request.POST,
+                request.FILES,
+                sysadmin=sysadmin,
+                list_name=spec.name,
+                own_client=None if sysadmin else request.user.client,
+            )
             if form.is_valid():
                 client = form.cleaned_data.get("client") or request.user.client
                 upload = form.cleaned_data["file"]
@@ -140,6 +176,7 @@ class _Views:
         else:
             form = UploadForm(initial={"client": request.user.client_id}, sysadmin=sysadmin)
         recent = self._jobs_of(request).filter(list_name=spec.name)[:10]
+        refusal = None if sysadmin else list_refusal(request.user.client, spec.name)
         return self._render(
             request,
             "admin/dnc/import_start.html",
@@ -149,6 +186,7 @@ class _Views:
                 "form": form,
                 "header": ",".join(spec.header),
                 "recent": recent,
+                "refusal": refusal,
             },
         )
 

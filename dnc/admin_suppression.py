@@ -9,7 +9,9 @@ pages through ``DncConfig.admin_urls``).
 
 Right: whoever may call isBlocked (``dnc.check_isblocked``: Sysadmins, Superusers, every
 Manager); a missing right is a 403 decided before any lookup. Tenancy: the user's own client;
-a Sysadmin picks one. Another client's preview is a 404.
+a Sysadmin picks one. A Manager sees the previews they made; Superusers (and Sysadmins) every
+preview of the client (``dnc.view_every_preview``). Another client's preview, or another
+user's for a Manager, is a 404.
 """
 
 from datetime import datetime
@@ -33,6 +35,7 @@ from .suppression import REASON_KEYS, create_preview
 from .tasks import enqueue_preview
 
 PERM = "dnc.check_isblocked"
+EVERY_PREVIEW = "dnc.view_every_preview"
 
 
 def suppression_urlpatterns(site) -> list:
@@ -97,7 +100,10 @@ class _Views:
         previews = SuppressionPreview.objects.select_related("client")
         if sees_all_clients(request):
             return previews
-        return previews.filter(client_id=request.user.client_id)
+        previews = previews.filter(client_id=request.user.client_id)
+        if request.user.has_perm(EVERY_PREVIEW):
+            return previews
+        return previews.filter(actor_user_id=request.user.pk)
 
     def start(self, request):
         _require(request)

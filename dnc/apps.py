@@ -10,6 +10,8 @@ _ENTRIES = [
 ]
 _GROUPS = model_perms("dnc.contactgroup")
 _IS_BLOCKED = "dnc.check_isblocked"
+# Every suppression preview of the client, not only one's own.
+_EVERY_PREVIEW = "dnc.view_every_preview"
 
 
 class DncConfig(ResourceAppConfig):
@@ -28,12 +30,13 @@ class DncConfig(ResourceAppConfig):
         "dnc.admin_imports.admin_urlpatterns",
         "dnc.admin_suppression.suppression_urlpatterns",
     )
+    job_recovery = ("dnc.tasks.recover_jobs",)
     # Every DNC method answers the default {"code", "message"} shape: no error_shapes entry.
     role_permissions = {
         # The spec's User Roles: Sysadmin, Superuser, and Managers with the "Edit DNC Lists"
         # power; isBlocked for every Manager too. IT Users: none.
-        "Sysadmin": [*_ENTRIES, *_GROUPS, _IS_BLOCKED],
-        "Superuser": [*_ENTRIES, *_GROUPS, _IS_BLOCKED],
+        "Sysadmin": [*_ENTRIES, *_GROUPS, _IS_BLOCKED, _EVERY_PREVIEW],
+        "Superuser": [*_ENTRIES, *_GROUPS, _IS_BLOCKED, _EVERY_PREVIEW],
         "Manager": [_IS_BLOCKED],
         "Power: Edit DNC Lists": [*_ENTRIES, *model_perms("dnc.contactgroup", ("view",))],
         # Agent sessions: Read, Create, List, Info and Find Matching DNC (the legacy list) and

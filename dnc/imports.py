@@ -33,12 +33,10 @@ import csv
 import io
 import os
 import queue
-import socket
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -50,6 +48,15 @@ from django.utils import timezone
 
 from livevox_site.audit import Actor, audit_bulk, object_type
 from livevox_site.bulk import BulkUpsert, CheckedRows, Row, csv_lines
+from livevox_site.jobs import (
+    FileRefused,
+    fail_job,
+    is_stale,
+    not_utf8,
+    open_text,
+    stopped_message,
+    this_process,
+)
 from livevox_site.models import Client, Source
 
 from .exports import unquote_cell
@@ -63,6 +70,7 @@ from .models import (
     SmsEntry,
 )
 from .rows import LegacyRowChecker, ListRowChecker
+from .services.dnc_type import list_refusal
 from .wire import local_today
 
 IMPORT_DIR = "dnc-imports"
@@ -140,11 +148,6 @@ LISTS: dict[str, ListSpec] = {
 }
 
 
-class ImportRefused(Exception):
-    """The file cannot be imported at all (its header, its encoding): the job fails with
-    this message, which names what to fix."""
-
-
 class JobBusy(Exception):
     """The job is running in a live process: it is not started twice."""
 
@@ -169,9 +172,12 @@ def create_job(
     batch_size: int | None = None,
 ) -> ImportJob:
     """Record a job and store its file as ``dnc-imports/<job id>.csv`` in the default
-    storage. Nothing runs yet: ``run_job`` (inline) or ``tasks.enqueue_job``."""
+    storage. Nothing runs yet: ``run_job`` (inline) or ``tasks.enqueue_job``.
+    ``FileRefused`` when the client does not use that list (its Phone DNC Type)."""
     if list_name not in LISTS:
         raise ValueError(f"unknown list {list_name!r}")
+    if refusal := list_refusal(client, list_name):
+        raise FileRefused(refusal)
     job = ImportJob.objects.create(
         client=client,
         list_name=list_name,
@@ -206,22 +212,6 @@ def commit_job(preview: ImportJob, actor: Actor) -> ImportJob:
 # --- the state of a job ---------------------------------------------------------------------
 
 
-def is_stale(job: ImportJob) -> bool:
-    """A job marked running whose process is gone: on this host its process no longer
-    exists; anywhere, no batch has finished for ``DNC_IMPORT_STALE_SECONDS``."""
-    if job.status != ImportStatus.RUNNING:
-        return False
-    if job.worker_host == socket.gethostname() and job.worker_pid:
-        try:
-            os.kill(job.worker_pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            pass  # exists, owned by someone else
-    beat = job.heartbeat_at or job.started_at or job.created_at
-    return timezone.now() - beat > timedelta(seconds=settings.DNC_IMPORT_STALE_SECONDS)
-
-
 def can_resume(job: ImportJob) -> bool:
     return job.status == ImportStatus.FAILED or is_stale(job)
 
@@ -246,8 +236,7 @@ def _claim(job_id: int) -> ImportJob:
         now = timezone.now()
         job.status = ImportStatus.RUNNING
         job.message = ""
-        job.worker_host = socket.gethostname()[:255]
-        job.worker_pid = os.getpid()
+        job.worker_host, job.worker_pid = this_process().values()
         job.started_at = job.started_at or now
         job.heartbeat_at = now
         job.finished_at = None
@@ -264,36 +253,26 @@ def run_job(job_id: int, progress: Progress | None = None) -> ImportJob:
     """Run (or resume, after its last committed batch) one job to its end.
 
     ``progress(job)`` is called after each committed batch. A file that cannot be imported
-    (``ImportRefused``) fails the job with a message naming what to fix; any other error
-    fails it too and propagates (a bug, or the database gone)."""
+    (``FileRefused``) fails the job with a message naming what to fix; any other error fails
+    it with a plain sentence (the details in the server log) and propagates (a bug, or the
+    database gone)."""
     job = _claim(job_id)
     if job.status == ImportStatus.SUCCEEDED:
         return job
     try:
         _run(job, progress)
-    except ImportRefused as exc:
+    except FileRefused as exc:
         fail_job(job, str(exc))
     except BaseException as exc:
-        fail_job(job, f"The import stopped: {type(exc).__name__}: {exc}")
+        fail_job(job, stopped_message(job, "import", exc))
         raise
     return job
 
 
-def fail_job(job, message: str) -> None:
-    """Mark a job (an ``ImportJob``, a ``SuppressionPreview``: any row with ``status``,
-    ``message`` and ``finished_at``) failed, with what to tell the user."""
-    job.status = ImportStatus.FAILED
-    job.message = message[:2000]
-    job.finished_at = timezone.now()
-    type(job).objects.filter(pk=job.pk).update(
-        status=job.status, message=job.message, finished_at=job.finished_at
-    )
-
-
-def _open_text(job: ImportJob) -> io.TextIOWrapper:
-    return io.TextIOWrapper(
-        default_storage.open(job.file_name, "rb"), encoding="utf-8-sig", newline=""
-    )
+def _open_text(job) -> io.TextIOWrapper:
+    """The job's stored file as UTF-8 text (``livevox_site.jobs.open_text``: UTF-16 and NUL
+    bytes refused)."""
+    return open_text(default_storage.open(job.file_name, "rb"))
 
 
 def _read_header(job: ImportJob, spec: ListSpec) -> None:
@@ -306,15 +285,15 @@ def _read_header(job: ImportJob, spec: ListSpec) -> None:
                     names = [name.strip().lower() for name in record]
                     break
             else:
-                raise ImportRefused(f"The file is empty: its first line must be {expected}")
+                raise FileRefused(f"The file is empty: its first line must be {expected}")
         except UnicodeDecodeError:
-            raise ImportRefused("The file is not UTF-8 text: save it as CSV UTF-8") from None
+            raise not_utf8() from None
         except csv.Error as exc:
-            raise ImportRefused(f"line 1 cannot be read as CSV: {exc}") from None
+            raise FileRefused(f"line 1 cannot be read as CSV: {exc}") from None
     known = {name.lower() for name in spec.header}
     unknown = [name for name in names if name not in known]
     if unknown or spec.required.lower() not in names:
-        raise ImportRefused(
+        raise FileRefused(
             f"The first line must name the columns {expected} (found {','.join(names)})"
         )
 
@@ -395,6 +374,8 @@ def _checked_batches(
 
 def _run(job: ImportJob, progress: Progress | None) -> None:
     spec = LISTS[job.list_name]
+    if refusal := list_refusal(job.client, job.list_name):
+        raise FileRefused(refusal)  # the client's type changed since the job was made
     _read_header(job, spec)
     if job.total_lines is None:
         job.total_lines = _count_lines(job)
@@ -421,11 +402,9 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
             if progress is not None:
                 progress(job)
     except UnicodeDecodeError:
-        raise ImportRefused(
-            f"The file is not UTF-8 text after line {job.lines_done}: save it as CSV UTF-8"
-        ) from None
+        raise not_utf8(f" after line {job.lines_done} (the lines before it are saved)") from None
     except csv.Error as exc:
-        raise ImportRefused(f"{exc} (the lines before it are saved)") from None
+        raise FileRefused(f"{exc} (the lines before it are saved)") from None
     _finish(job, spec, actor)
 
 

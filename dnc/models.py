@@ -29,6 +29,7 @@ as 10 digits, emails in lower case (matched without case), accounts as given.
 from django.db import models
 from django.utils import timezone
 
+from livevox_site.jobs import JobStatus
 from livevox_site.models import Client, ExplicitIdMixin
 from livevox_site.tenancy import TenantQuerySet
 
@@ -363,11 +364,8 @@ class DncCounter(models.Model):
 # --- CSV imports (issue "DNC at scale") -----------------------------------------------------
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting for a worker"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Finished"
-    FAILED = "failed", "Failed"
+# The states every background job shares (``livevox_site.jobs``).
+ImportStatus = JobStatus
 
 
 class ImportJob(models.Model):
@@ -414,6 +412,8 @@ class ImportJob(models.Model):
     # The process running it, to tell a dead job from a slow one.
     worker_host = models.CharField(max_length=255, blank=True, default="")
     worker_pid = models.IntegerField(null=True, blank=True)
+    # Times a worker found it stopped (its worker died) and queued it again by itself.
+    auto_resumes = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -494,6 +494,8 @@ class SuppressionPreview(models.Model):
     # The process running it, to tell a dead job from a slow one (``imports.is_stale``).
     worker_host = models.CharField(max_length=255, blank=True, default="")
     worker_pid = models.IntegerField(null=True, blank=True)
+    # Times a worker found it stopped (its worker died) and queued it again by itself.
+    auto_resumes = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -504,8 +506,12 @@ class SuppressionPreview(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        # Reached through isBlocked's right (dnc.check_isblocked), never permissions of its own.
+        # Made and read through isBlocked's right (dnc.check_isblocked), each user their own;
+        # every preview of the client with the right below (Superusers and Sysadmins).
         default_permissions = ()
+        permissions = [
+            ("view_every_preview", "Can see every suppression preview of the client"),
+        ]
 
     def __str__(self) -> str:
         return f"suppression preview {self.pk} of {self.original_name}"

@@ -21,7 +21,6 @@ preview starts). A line ``contact_ask`` refuses is an invalid line: suppressed t
 import csv
 import io
 import os
-import socket
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import IO
@@ -35,6 +34,14 @@ from livevox_site.audit import Actor, audit_record
 from livevox_site.bulk import csv_lines
 from livevox_site.csv_export import safe_cell
 from livevox_site.errors import InvalidInput
+from livevox_site.jobs import (
+    FileRefused,
+    fail_job,
+    is_stale,
+    not_utf8,
+    stopped_message,
+    this_process,
+)
 from livevox_site.models import Client
 from profiles.calling_hours import CallingHoursPlan
 
@@ -42,7 +49,7 @@ from .asks import contact_ask
 from .decisions import ContactAsk, contact_decisions
 
 # The import's helpers read any job-like row (``file_name``, ``status``, progress fields).
-from .imports import ImportRefused, JobBusy, _count_lines, _open_text, fail_job, is_stale
+from .imports import JobBusy, _count_lines, _open_text
 from .models import ImportStatus, SuppressionPreview
 from .rows import service_ids
 
@@ -184,8 +191,7 @@ def _claim(preview_id: int) -> SuppressionPreview:
         now = timezone.now()
         preview.status = ImportStatus.RUNNING
         preview.message = ""
-        preview.worker_host = socket.gethostname()[:255]
-        preview.worker_pid = os.getpid()
+        preview.worker_host, preview.worker_pid = this_process().values()
         preview.started_at = now
         preview.heartbeat_at = now
         preview.finished_at = None
@@ -209,17 +215,17 @@ def run_preview(preview_id: int, progress: Progress | None = None) -> Suppressio
         return preview
     try:
         _run(preview, progress)
-    except ImportRefused as exc:
+    except FileRefused as exc:
         fail_job(preview, str(exc))
     except BaseException as exc:
-        fail_job(preview, f"The preview stopped: {type(exc).__name__}: {exc}")
+        fail_job(preview, stopped_message(preview, "preview", exc))
         raise
     return preview
 
 
 def _header(preview: SuppressionPreview) -> list[str]:
     """The file's column names as written (the result file repeats them), or
-    ``ImportRefused`` when it lacks ``service`` or every contact value."""
+    ``FileRefused`` when it lacks ``service`` or every contact value."""
     expected = "phone,account,zip,service (and optionally email,sms,channel)"
     with _open_text(preview) as text:
         try:
@@ -228,14 +234,14 @@ def _header(preview: SuppressionPreview) -> list[str]:
                     names = [name.strip() for name in record]
                     break
             else:
-                raise ImportRefused(f"The file is empty: its first line must be {expected}")
+                raise FileRefused(f"The file is empty: its first line must be {expected}")
         except UnicodeDecodeError:
-            raise ImportRefused("The file is not UTF-8 text: save it as CSV UTF-8") from None
+            raise not_utf8() from None
         except csv.Error as exc:
-            raise ImportRefused(f"line 1 cannot be read as CSV: {exc}") from None
+            raise FileRefused(f"line 1 cannot be read as CSV: {exc}") from None
     lowered = {name.lower() for name in names}
     if "service" not in lowered or not lowered & set(VALUES):
-        raise ImportRefused(
+        raise FileRefused(
             f"The first line must name the columns {expected} (found {','.join(names)})"
         )
     return names
@@ -272,11 +278,9 @@ def _run(preview: SuppressionPreview, progress: Progress | None) -> None:
                 if progress is not None:
                     progress(preview)
         except UnicodeDecodeError:
-            raise ImportRefused(
-                f"The file is not UTF-8 text after line {preview.lines_done}: save it as CSV UTF-8"
-            ) from None
+            raise not_utf8(f" after line {preview.lines_done}") from None
         except csv.Error as exc:
-            raise ImportRefused(str(exc)) from None
+            raise FileRefused(str(exc)) from None
         text.flush()
         spool.seek(0)
         name = f"{PREVIEW_DIR}/{preview.pk}-suppressed.csv"

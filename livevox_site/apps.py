@@ -29,7 +29,10 @@ class ResourceAppConfig(AppConfig):
     - ``seed_demo(actor)``: its demo data, called by ``manage.py seed_demo`` after the site's;
     - ``admin_urls``: dotted paths of functions ``(admin site) -> [URL patterns]``, its admin
       pages that are not ModelAdmins (the DNC import and export pages, the suppression
-      preview), mounted under ``/admin/`` before the admin's own, inside its namespace.
+      preview), mounted under ``/admin/`` before the admin's own, inside its namespace;
+    - ``job_recovery``: dotted paths of functions ``() -> [lines]`` that queue again the app's
+      background jobs whose worker died (``livevox_site.jobs.stopped_jobs``); ``manage.py
+      db_worker`` calls them when it starts and every ``LV_JOBS_SWEEP_SECONDS`` after.
     """
 
     role_permissions: dict[str, list[str]] = {}
@@ -38,6 +41,7 @@ class ResourceAppConfig(AppConfig):
     admin_links: list[tuple[str, str, str]] = []
     admin_urls: tuple[str, ...] = ()
     error_shapes: dict[str, str] = {}
+    job_recovery: tuple[str, ...] = ()
 
     def seed_demo(self, actor) -> None:
         """Create this app's demo data (idempotent)."""

@@ -88,9 +88,11 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Before django_tasks_db: its ``db_worker`` command is the site's (jobs whose worker died
+    # are resumed when a worker starts, livevox_site/management/commands/db_worker.py).
+    "livevox_site.apps.LiveVoxSiteConfig",
     "django_tasks",
     "django_tasks_db",
-    "livevox_site.apps.LiveVoxSiteConfig",
     "strategies.apps.StrategiesConfig",
     "profiles.apps.ProfilesConfig",
     "recordings.apps.RecordingsConfig",
@@ -276,6 +278,10 @@ TASKS = {
 # how long a running job may go without finishing a batch before it is shown as stale.
 DNC_IMPORT_BATCH_SIZE = env_int("DNC_IMPORT_BATCH_SIZE", 50_000)
 DNC_IMPORT_STALE_SECONDS = env_int("DNC_IMPORT_STALE_SECONDS", 600)
+# How often a task worker looks for jobs whose worker died (and resumes them), and how many
+# times one job is resumed by itself before it is failed for a person to look at.
+LV_JOBS_SWEEP_SECONDS = env_int("LV_JOBS_SWEEP_SECONDS", 60)
+LV_JOBS_MAX_AUTO_RESUMES = env_int("LV_JOBS_MAX_AUTO_RESUMES", 3)
 
 # --- Security (check --deploy is clean when these are on) -----------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)

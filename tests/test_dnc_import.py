@@ -146,15 +146,19 @@ def test_a_changed_expiration_is_an_update(tmp_path, client_a):
         ("sms", "sms\n+1 415 555 3734\n12\n", SmsEntry, ["4155553734"]),
         (
             "legacy",
-            "type,serviceId,phone,account,zip\nPERMANENT,,4155553734,,\nDAILY,20180,,A-1,\n"
+            "type,serviceId,phone,account,zip\nPERMANENT,,4155553734,,\nDAILY,123,,A-1,\n"
             "SOMETIMES,,4155550000,,\nPERMANENT,,,,\nPERMANENT,77,4155550000,,\n",
             LegacyEntry,
             ["4155553734", ""],
         ),
     ],
 )
-def test_every_list_imports_with_its_own_header(tmp_path, client_a, list_name, text, model, saved):
-    out = import_dnc("--client", 4199, "--list", list_name, write(tmp_path, text))
+def test_every_list_imports_with_its_own_header(
+    tmp_path, client_a, client_b, list_name, text, model, saved
+):
+    # The legacy list is a Legacy client's (B), the others a Dial-Time client's (A).
+    client = client_b if list_name == "legacy" else client_a
+    out = import_dnc("--client", client.pk, "--list", list_name, write(tmp_path, text))
 
     value = "phone" if list_name == "legacy" else model.value_field
     assert sorted(model.objects.values_list(value, flat=True)) == sorted(saved)
@@ -162,12 +166,12 @@ def test_every_list_imports_with_its_own_header(tmp_path, client_a, list_name, t
     assert f"{bad} bad lines" in out
 
 
-def test_legacy_bad_lines_are_named(tmp_path, client_a):
+def test_legacy_bad_lines_are_named(tmp_path, client_b):
     text = (
         "type,serviceId,phone,account,zip\n"
         "SOMETIMES,,4155550000,,\nPERMANENT,,,,\nPERMANENT,77,4155550000,,\n"
     )
-    out = import_dnc("--client", 4199, "--list", "legacy", write(tmp_path, text))
+    out = import_dnc("--client", 93119, "--list", "legacy", write(tmp_path, text))
 
     errors = [line for line in out.splitlines() if line.startswith("line ")]
     assert errors[0].startswith("line 2: type")
@@ -480,8 +484,8 @@ def test_a_manager_imports_only_into_their_own_client(admin_as, client_a, client
 
 
 def test_another_clients_job_is_a_404(admin_as, client_a, client_b, immediate):
-    outsider = admin_as("outsider")  # Superuser of client B
-    outsider.post("/admin/dnc/import/dialtime/", {"file": upload("phone\n4155553734\n")})
+    outsider = admin_as("outsider")  # Superuser of client B (Legacy)
+    outsider.post("/admin/dnc/import/legacy/", {"file": upload("type,phone\nDAILY,4155553734\n")})
     job_b = ImportJob.objects.get()
     assert job_b.client_id == 93119
 
@@ -501,7 +505,10 @@ def test_a_sysadmin_picks_the_client(admin_as, client_a, client_b, immediate):
     page = browser.get("/admin/dnc/import/sms/")
     assert 'name="client"' in page.content.decode()
 
-    browser.post("/admin/dnc/import/sms/", {"file": upload("sms\n4155553734\n"), "client": 93119})
+    browser.post(
+        "/admin/dnc/import/legacy/",
+        {"file": upload("type,phone\nDAILY,4155553734\n"), "client": 93119},
+    )
 
     assert ImportJob.objects.get().client_id == 93119
 

@@ -42,6 +42,7 @@ from livevox_site.transactions import retry_on_deadlock
 from ..models import NO_SERVICE, AccountFlag, DncType, DoNotDial, LegacyEntry
 from ..rows import blocks_through, service_ids
 from ..wire import optional, parse_account, parse_phone, parse_zip
+from .dnc_type import require_list
 
 # The most lines one bulk request may carry (issue 10).
 MAX_BULK_LINES = 10_000
@@ -109,7 +110,9 @@ def legacy_entry_create(
     filename: str = "",
 ) -> LegacyEntry:
     """Add one entry. One that exists and still blocks: ``AlreadyExists``; an expired DAILY one
-    is renewed (it blocks through ``today`` again) and returned."""
+    is renewed (it blocks through ``today`` again) and returned. A Dial-Time client:
+    ``InvalidInput`` (its legacy list is not its own)."""
+    require_list(client, "legacy")
     values = check_entry_values(
         client=client,
         dnc_type=dnc_type,
@@ -503,6 +506,7 @@ def phone_dnc_bulk(
     A line is one phone with its services (none: the client-level entry); it adds (or renews)
     a phone-only entry of the ``block`` type per service, or with ``NONE`` removes the
     phone-only entries (any type) of those services."""
+    require_list(client, "legacy")
     entries = _entries(body, "phoneDncEntry")
     _too_many(len(entries))
     if not present(body.get("block")):
@@ -666,6 +670,7 @@ def account_phone_dnd_bulk(
     ``account_phone_lines``) adds a client-level phone + account entry of the ``phoneBlock``
     type, or with NONE removes those entries (any type). ``ordinal`` (1-10, the phone's
     position on the account) is checked, not stored."""
+    require_list(client, "legacy")
     lines_in = account_phone_lines(_entries(body, "accountPhoneDndEntry"))
     _too_many(len(lines_in))
 

@@ -30,6 +30,7 @@ from livevox_site.transactions import retry_on_deadlock
 
 from ..models import NO_GROUP, ContactGroup, DialtimeEntry, EmailEntry, ListEntry, SmsEntry
 from ..rows import GROUP_NOT_VALID, LIST_VALUES, ListRowChecker
+from .dnc_type import require_list
 
 LIST_MODELS: dict[str, type[ListEntry]] = {
     "dialtime": DialtimeEntry,
@@ -104,7 +105,9 @@ def list_entry_create(
     expiration_date: date | None = None,
     via: str = "",
 ) -> ListEntry:
-    """Add one entry; ``AlreadyExists`` when the value is already listed in that group."""
+    """Add one entry; ``AlreadyExists`` when the value is already listed in that group,
+    ``InvalidInput`` when the client does not use this list (its Phone DNC Type)."""
+    require_list(client, list_name)
     model = list_model(list_name)
     value = clean_value(list_name, value)
     group = check_contact_group(client, contact_group_id)
@@ -153,6 +156,7 @@ def list_entry_update(
     holds the new (value, group)."""
     model = type(entry)
     list_name = list_name_of(entry)
+    require_list(client, list_name)
     locked = model.objects.for_client(client).select_for_update().filter(pk=entry.pk).first()
     if locked is None:
         raise EntryNotFound(NOT_FOUND)
@@ -325,6 +329,7 @@ def list_entries_bulk(
             f"dncEntries may hold at most {MAX_BULK_ENTRIES} entries (got {len(entries)})",
             field="dncEntries",
         )
+    require_list(client, list_name)
     model = list_model(list_name)
     key = LIST_VALUES[list_name][0]
     name = name or bulk_name()

@@ -36,8 +36,9 @@ from ..filters.legacy import (
 from ..models import LegacyEntry
 from ..rows import LegacyRowChecker
 from ..services import legacy as services
+from ..services.dnc_type import require_dnc_type
 from ..wire import local_today
-from .common import ERROR_BODY, client_zone, doc, require_dnc_type
+from .common import ERROR_BODY, client_zone, doc
 
 # Audit object types whose entries move info's lastModified.
 INFO_OBJECT_TYPES = [services.LEGACY_TYPE]

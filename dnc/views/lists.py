@@ -36,8 +36,9 @@ from ..filters.lists import FILTERS, apply_filters, filter_parameters
 from ..models import NO_GROUP
 from ..rows import LIST_VALUES
 from ..services import lists as services
+from ..services.dnc_type import require_dnc_type
 from ..wire import parse_expiration
-from .common import ERROR_BODY, client_zone, doc, require_dnc_type
+from .common import ERROR_BODY, client_zone, doc
 
 # --- reading the wire -------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from livevox_site.audit import Actor
+from livevox_site.jobs import FileRefused
 from livevox_site.models import Client
 
 from ...imports import LISTS, JobBusy, can_resume, create_job, run_job
@@ -68,15 +69,18 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror}") from None
         with upload:
-            return create_job(
-                client=client,
-                list_name=list_name,
-                upload=upload,
-                original_name=path,
-                actor=Actor.command("import_dnc"),
-                dry_run=options["dry_run"],
-                batch_size=options["batch_size"],
-            )
+            try:
+                return create_job(
+                    client=client,
+                    list_name=list_name,
+                    upload=upload,
+                    original_name=path,
+                    actor=Actor.command("import_dnc"),
+                    dry_run=options["dry_run"],
+                    batch_size=options["batch_size"],
+                )
+            except FileRefused as refused:
+                raise CommandError(str(refused)) from None
 
     def _resumable(self, job_id: int) -> ImportJob:
         job = ImportJob.objects.filter(pk=job_id).first()
