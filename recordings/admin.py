@@ -1,8 +1,12 @@
 """Call recordings in the browser: find them (filters by service, agent, campaign and date
 range; search by account, phone or id), play them (an HTML5 player fed by the same range
 streaming as the API, through a permission-checked, tenant-scoped admin view), upload one with
-its metadata (Superusers and Managers), delete (Sysadmins). Every write goes through
-``recordings.services``, which audits it."""
+its metadata (Superusers and Sysadmins: the ``add`` permission), delete (Sysadmins). Managers
+read only. Nobody changes a recording. Every write goes through ``recordings.services``, which
+audits it.
+
+The admin's URLs name a recording by its stored key (``Recording.id``), never by the vendor id,
+which is unique within a client only."""
 
 from datetime import date, datetime, time
 
@@ -24,7 +28,7 @@ from .streaming import audio_response
 
 # Service parameter -> form field, to show a service's InvalidValue under its field.
 FORM_FIELDS = {
-    "recording_id": "id",
+    "recording_id": "recording_id",
     "call_center_id": "call_center_id",
     "service_id": "service_id",
     "agent_id": "agent_id",
@@ -77,19 +81,30 @@ class RecordingUploadForm(forms.ModelForm):
 
     class Meta:
         model = Recording
-        fields = ["id", "client", *METADATA_FIELDS, "audio"]
-        labels = {"id": "Recording id"}
+        fields = ["recording_id", "client", *METADATA_FIELDS, "audio"]
+        labels = {"recording_id": "Recording id"}
 
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
         try:
-            services.recording_check(recording_id=cleaned["id"], metadata=self.metadata())
+            # Taken means taken by this recording's client: another client's ids are not
+            # looked at, so the answer reveals nothing of them.
+            services.recording_check(
+                client=self.owner(),
+                recording_id=cleaned["recording_id"],
+                metadata=self.metadata(),
+            )
         except LVError as error:
             field = FORM_FIELDS.get(error.field or "")
             self.add_error(field if field in self.fields else None, error.message)
         return cleaned
+
+    def owner(self):
+        """The client the recording is for: chosen on the form by a Sysadmin, else the user's
+        own (stamped on the instance by ``TenantAdminMixin``)."""
+        return self.cleaned_data.get("client") or self.instance.client
 
     def metadata(self) -> services.RecordingMetadata:
         return services.RecordingMetadata(
@@ -97,8 +112,8 @@ class RecordingUploadForm(forms.ModelForm):
         )
 
     def _post_clean(self):
-        # The service checks the row (id taken, metadata); the model's own validation would
-        # want the size and checksum, which the service computes from the file.
+        # The service checks the row (id taken by this client, metadata); the model's own
+        # validation would want the size and checksum, which the service computes from the file.
         pass
 
 
@@ -107,7 +122,7 @@ class RecordingAdmin(TenantAdminMixin, admin.ModelAdmin):
     audit_in_admin = False  # recording_create and recording_delete audit
     form = RecordingUploadForm
     list_display = [
-        "id",
+        "recording_id",
         "start_time",
         "duration",
         "service_id",
@@ -123,17 +138,17 @@ class RecordingAdmin(TenantAdminMixin, admin.ModelAdmin):
         ("start_time", DateRangeFilter),
     ]
     # Exact id; account and phone by their beginning, which their indexes serve.
-    search_fields = ["=id", "^account", "^phone"]
+    search_fields = ["=recording_id", "^account", "^phone"]
     search_help_text = "Recording id, account or phone number (its beginning)"
     date_hierarchy = "start_time"
-    ordering = ["-start_time", "id"]
+    ordering = ["-start_time", "recording_id", "id"]
     readonly_fields = ["player", "size", "sha256"]
 
     def get_fields(self, request, obj=None):
         # The mixin leaves "client" out for everyone but Sysadmins (it is stamped).
         if obj is None:
-            return ["id", "client", "audio", *METADATA_FIELDS]
-        return ["player", "id", "client", *METADATA_FIELDS, "size", "sha256"]
+            return ["recording_id", "client", "audio", *METADATA_FIELDS]
+        return ["player", "recording_id", "client", *METADATA_FIELDS, "size", "sha256"]
 
     @admin.display(description="Recording")
     def player(self, obj: Recording) -> str:
@@ -145,6 +160,8 @@ class RecordingAdmin(TenantAdminMixin, admin.ModelAdmin):
         )
 
     # --- nobody edits a recording: it is what was said on the call ---
+    # Adding asks Django's ``recordings.add_recording`` (Superusers and Sysadmins, apps.py);
+    # Managers hold ``view`` only, so they get no "Add" button and a 403 on the add page.
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
@@ -168,8 +185,8 @@ class RecordingAdmin(TenantAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         created = services.recording_create(
             actor=admin_actor(request),
-            client=form.cleaned_data.get("client") or obj.client,
-            recording_id=form.cleaned_data["id"],
+            client=form.owner(),
+            recording_id=form.cleaned_data["recording_id"],
             metadata=form.metadata(),
             audio=form.cleaned_data["audio"],
         )

@@ -1,8 +1,6 @@
 from livevox_site.apps import ResourceAppConfig
 from livevox_site.roles import VIEW, model_perms
 
-_READ_AND_UPLOAD = model_perms("recordings.recording", ("view", "add"))
-
 
 class RecordingsConfig(ResourceAppConfig):
     name = "recordings"
@@ -11,10 +9,14 @@ class RecordingsConfig(ResourceAppConfig):
     # Recordings answer the default {"code", "message"} shape: no error_shapes entry.
     role_permissions = {
         # The spec: Delete Call Recording is for Sysadmins only; reading is for the Compliance
-        # API's roles (Sysadmin, Superuser, Manager), not IT Users nor Agent sessions.
+        # API's roles (Sysadmin, Superuser, Manager), not IT Users nor Agent sessions. Adding a
+        # recording (the admin's upload; the API has no create method) is for Sysadmins and
+        # Superusers; a Manager, with or without powers, reads recordings and nothing more
+        # (README, Roles). Nobody changes one. The groups follow on every ``migrate``
+        # (``livevox_site.roles.sync_role_groups`` runs after it).
         "Sysadmin": model_perms("recordings.recording", (*VIEW, "add", "delete")),
-        "Superuser": _READ_AND_UPLOAD,
-        "Manager": _READ_AND_UPLOAD,
+        "Superuser": model_perms("recordings.recording", (*VIEW, "add")),
+        "Manager": model_perms("recordings.recording", VIEW),
     }
 
     def seed_demo(self, actor) -> None:

@@ -56,7 +56,7 @@ def seed_recordings(actor: Actor | None = None) -> list[Recording]:
     client = Client.objects.filter(pk=DEMO_CLIENT_ID).first()
     if client is None:
         return []
-    found = Recording.objects.filter(pk=SPEC_EXAMPLE_ID).first()
+    found = Recording.objects.filter(client=client, recording_id=SPEC_EXAMPLE_ID).first()
     if found is not None:
         return [found]
     audio = File(io.BytesIO(silent_mp3(SPEC_EXAMPLE.duration)), name="demo.mp3")

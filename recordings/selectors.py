@@ -9,11 +9,12 @@ from .services import ID_MAX_LENGTH
 
 
 def recording_for(queryset: QuerySet, recording_id: str) -> Recording | None:
-    """The recording of a (tenant-scoped) queryset with this id, or None; an id that cannot be
-    one names nothing."""
+    """The recording of a queryset scoped to one client (the API's) with this vendor id, or
+    None; an id that cannot be one names nothing. One row at most: (client, recording id) is
+    unique."""
     if not recording_id or len(recording_id) > ID_MAX_LENGTH:
         return None
-    return queryset.filter(pk=recording_id).first()
+    return queryset.filter(recording_id=recording_id).first()
 
 
 def recording_info(recording: Recording) -> dict:

@@ -28,7 +28,7 @@ from .models import Recording, recording_path
 # What the filesystem and S3 storages raise when they fail.
 STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 
-ID_MAX_LENGTH = Recording._meta.get_field("id").max_length
+ID_MAX_LENGTH = Recording._meta.get_field("recording_id").max_length
 CHUNK_SIZE = 64 * 1024
 
 
@@ -93,12 +93,20 @@ def _digest(audio: File) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def recording_check(*, recording_id: str, metadata: RecordingMetadata) -> str:
+def recording_exists(*, client: Client | int, recording_id: str) -> bool:
+    """Whether ``client`` holds a recording with this id. Ids are per client: another client's
+    recordings are never looked at, so no answer built on this one reveals them."""
+    client_id = client.pk if isinstance(client, Client) else client
+    return Recording.objects.filter(client_id=client_id, recording_id=recording_id).exists()
+
+
+def recording_check(*, client: Client | int, recording_id: str, metadata: RecordingMetadata) -> str:
     """The rules recording_create applies before storing anything (for forms that show errors
-    before saving): the cleaned id, or ``InvalidValue`` / ``AlreadyExists``."""
+    before saving): the cleaned id, or ``InvalidValue`` / ``AlreadyExists`` (when ``client``
+    itself already holds the id)."""
     recording_id = _check_id(recording_id)
     _check_metadata(metadata)
-    if Recording.objects.filter(pk=recording_id).exists():
+    if recording_exists(client=client, recording_id=recording_id):
         raise AlreadyExists("A recording with this id already exists", field="recording_id")
     return recording_id
 
@@ -108,15 +116,16 @@ def recording_create(
 ) -> Recording:
     """Store ``audio`` (an mp3) and its metadata as one recording of ``client``.
 
-    Raises ``InvalidValue`` for bad metadata and ``AlreadyExists`` when the id is taken (by any
-    client: ids are the vendor's, unique across clients).
+    Raises ``InvalidValue`` for bad metadata and ``AlreadyExists`` when ``client`` already holds
+    the id. Ids are per client (the vendor's ids of one client's calls): an id another client
+    holds is free for this one, and the answer is the same as for any free id.
     """
-    recording_id = recording_check(recording_id=recording_id, metadata=metadata)
+    recording_id = recording_check(client=client, recording_id=recording_id, metadata=metadata)
     sha256, size = _digest(audio)
     if size == 0:
         raise InvalidValue("is empty", field="audio")
     recording = Recording(
-        id=recording_id,
+        recording_id=recording_id,
         client=client,
         call_center_id=metadata.call_center_id,
         service_id=metadata.service_id,
@@ -137,17 +146,19 @@ def recording_create(
     recording.audio.name = stored
     try:
         with transaction.atomic():
-            # force_insert: an id taken meanwhile fails here instead of overwriting that row.
+            # force_insert: never an UPDATE of a row with the same key.
             recording.save(force_insert=True)
             audit_record(
                 actor=actor,
                 client=client,
                 action="recordings.recording.created",
                 obj=recording,
+                obj_id=recording.recording_id,
                 after=snapshot(recording),
             )
     except IntegrityError:
-        # Another writer took the id between the check and the insert.
+        # Another writer stored this client's id between the check and the insert (the
+        # (client, recording id) constraint).
         field.storage.delete(stored)
         raise AlreadyExists("A recording with this id already exists") from None
     except BaseException:
@@ -169,8 +180,9 @@ def recording_delete(*, actor: Actor, recording: Recording, action: str = "") ->
             client=recording.client_id,
             action=action or "recordings.recording.deleted",
             obj_type="recordings.recording",
-            obj_id=recording.pk,
-            name=recording.pk,
+            obj_id=recording.recording_id,
+            name=recording.recording_id,
+            subject=recording.audit_subject(),
             before=before,
         )
         # Last step inside the transaction: when the storage raises, the row comes back.

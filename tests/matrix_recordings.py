@@ -31,7 +31,7 @@ def setup(client_a, client_b, persona) -> dict:
             metadata=replace(SPEC_EXAMPLE, service_id=0),
             audio=File(io.BytesIO(silent_mp3(0.01)), name="m.mp3"),
         )
-        found[f"rec_{key}"] = recording.pk
+        found[f"rec_{key}"] = recording.recording_id
     return found
 
 

@@ -29,7 +29,7 @@ def recordings(client_a, client_b):
 
 
 def listed(response) -> list[str]:
-    return [str(obj.pk) for obj in response.context["cl"].result_list]
+    return [obj.recording_id for obj in response.context["cl"].result_list]
 
 
 def test_it_lists_finds_and_filters_the_clients_recordings(admin_as, recordings):
@@ -48,8 +48,9 @@ def test_it_lists_finds_and_filters_the_clients_recordings(admin_as, recordings)
 
 def test_it_plays_the_recording_through_a_scoped_view(admin_as, recordings):
     browser = admin_as("manager")
-    page = browser.get(LIST + f"{SPEC_EXAMPLE_ID}/change/")
-    audio_url = LIST + f"{SPEC_EXAMPLE_ID}/audio/"
+    key = recordings["spec"].pk
+    page = browser.get(LIST + f"{key}/change/")
+    audio_url = LIST + f"{key}/audio/"
     assert f'<audio controls preload="metadata" src="{audio_url}"' in page.content.decode()
     response = browser.get(audio_url, HTTP_RANGE="bytes=0-103")
     assert (response.status_code, response["Content-Type"]) == (206, "audio/mpeg")
@@ -58,33 +59,98 @@ def test_it_plays_the_recording_through_a_scoped_view(admin_as, recordings):
     assert admin_as("it_user").get(audio_url).status_code == 403
 
 
-def test_it_lets_a_manager_upload_a_recording(admin_as, client_a):
-    response = admin_as("manager").post(
+UPLOAD = {
+    "recording_id": "upload-1",
+    "call_center_id": "1191",
+    "service_id": "11846",
+    "agent_id": "45365",
+    "campaign_id": "1",
+    "account": "002723754",
+    "phone": "8015442100",
+    "term_code_id": "200801",
+    "start_time_0": "2013-08-05",
+    "start_time_1": "14:28:49",
+    "end_time_0": "2013-08-05",
+    "end_time_1": "14:29:49",
+    "original_account_number": "",
+    "duration": "60",
+}
+
+
+@pytest.mark.parametrize("who", ["superuser", "sysadmin"])
+def test_it_lets_a_superuser_or_sysadmin_upload_a_recording(admin_as, client_a, who):
+    response = admin_as(who).post(
         LIST + "add/",
         {
-            "id": "upload-1",
-            "call_center_id": "1191",
-            "service_id": "11846",
-            "agent_id": "45365",
-            "campaign_id": "1",
-            "account": "002723754",
-            "phone": "8015442100",
-            "term_code_id": "200801",
-            "start_time_0": "2013-08-05",
-            "start_time_1": "14:28:49",
-            "end_time_0": "2013-08-05",
-            "end_time_1": "14:29:49",
-            "original_account_number": "",
-            "duration": "60",
+            **UPLOAD,
+            "client": "4199",  # on the form for a Sysadmin only; stamped for a Superuser
             "audio": SimpleUploadedFile("call.mp3", silent_mp3(1), "audio/mpeg"),
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
-    recording = Recording.objects.get(pk="upload-1")
-    assert (recording.client_id, recording.size) == (4199, len(silent_mp3(1)))
+    recording = Recording.objects.get(client_id=4199, recording_id="upload-1")
+    assert recording.size == len(silent_mp3(1))
     assert default_storage.exists(recording.audio.name)
     entry = AuditEntry.objects.get(action="recordings.recording.created", object_id="upload-1")
-    assert (entry.source, entry.actor_name) == ("admin", "manager@ACME")
+    assert (entry.source, entry.actor_name, entry.subject_id) == (
+        "admin",
+        f"{who}@ACME",
+        recording.pk,
+    )
+
+
+def test_it_lets_a_manager_read_but_not_add_recordings(admin_as, recordings, tmp_path):
+    """The README's Roles: a Manager reads recordings (list, detail, the audio); only a
+    Superuser or a Sysadmin adds one, only a Sysadmin deletes one."""
+    spec = recordings["spec"]
+    for who in ("manager", "manager_with_strategies_power", "manager_with_dnc_power"):
+        browser = admin_as(who)
+        page = browser.get(LIST)
+        assert page.status_code == 200
+        assert page.context["has_add_permission"] is False
+        assert f'href="{LIST}add/"' not in page.content.decode()
+        assert browser.get(LIST + f"{spec.pk}/change/").status_code == 200
+        assert browser.get(LIST + f"{spec.pk}/audio/").status_code == 200
+        assert browser.get(LIST + "add/").status_code == 403
+        files_before = sorted(tmp_path.rglob("*.mp3"))
+        response = browser.post(
+            LIST + "add/",
+            {**UPLOAD, "audio": SimpleUploadedFile("call.mp3", silent_mp3(1), "audio/mpeg")},
+        )
+        assert response.status_code == 403
+        assert sorted(tmp_path.rglob("*.mp3")) == files_before
+        index = browser.get("/admin/").content.decode()
+        assert f'href="{LIST}add/"' not in index
+    assert not Recording.objects.filter(recording_id="upload-1").exists()
+    for who in ("superuser", "sysadmin"):
+        page = admin_as(who).get(LIST)
+        assert page.context["has_add_permission"] is True
+        assert f'href="{LIST}add/"' in page.content.decode()
+
+
+def test_the_groups_share_recordings_as_the_readme_says(persona):
+    perms = {
+        who: {perm for perm in persona(who).get_all_permissions() if perm.startswith("recordings.")}
+        for who in (
+            "sysadmin",
+            "superuser",
+            "manager",
+            "manager_with_strategies_power",
+            "manager_with_dnc_power",
+            "it_user",
+            "agent",
+        )
+    }
+    view, add, delete = (f"recordings.{a}_recording" for a in ("view", "add", "delete"))
+    assert perms == {
+        "sysadmin": {view, add, delete},
+        "superuser": {view, add},
+        "manager": {view},
+        "manager_with_strategies_power": {view},
+        "manager_with_dnc_power": {view},
+        "it_user": set(),
+        "agent": set(),
+    }
 
 
 def test_it_shows_a_taken_id_as_a_form_error(admin_as, recordings, tmp_path):
@@ -92,7 +158,7 @@ def test_it_shows_a_taken_id_as_a_form_error(admin_as, recordings, tmp_path):
     response = admin_as("superuser").post(
         LIST + "add/",
         {
-            "id": SPEC_EXAMPLE_ID,
+            "recording_id": SPEC_EXAMPLE_ID,
             "call_center_id": "1",
             "service_id": "2",
             "agent_id": "3",
@@ -110,18 +176,29 @@ def test_it_shows_a_taken_id_as_a_form_error(admin_as, recordings, tmp_path):
     )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
-    assert errors == {"id": ["A recording with this id already exists"]}
+    assert errors == {"recording_id": ["A recording with this id already exists"]}
     assert Recording.objects.count() == 3
     assert sorted(tmp_path.rglob("*.mp3")) == files_before
 
 
 def test_it_lets_only_a_sysadmin_delete_with_the_file(admin_as, recordings):
     spec = recordings["spec"]
-    url = LIST + f"{SPEC_EXAMPLE_ID}/delete/"
-    assert admin_as("manager").post(url, {"post": "yes"}).status_code == 403
+    url = LIST + f"{spec.pk}/delete/"
+    for who in ("manager", "superuser"):
+        assert admin_as(who).post(url, {"post": "yes"}).status_code == 403
     response = admin_as("sysadmin").post(url, {"post": "yes"})
     assert response.status_code == 302
-    assert not Recording.objects.filter(pk=SPEC_EXAMPLE_ID).exists()
+    assert not Recording.objects.filter(pk=spec.pk).exists()
     assert not default_storage.exists(spec.audio.name)
     entry = AuditEntry.objects.get(action="recordings.recording.deleted")
     assert (entry.object_id, entry.source) == (SPEC_EXAMPLE_ID, "admin")
+
+
+def test_it_shows_a_recordings_history_by_its_key(admin_as, recordings):
+    spec = recordings["spec"]
+    response = admin_as("sysadmin").get(LIST + f"{spec.pk}/history/")
+    assert response.status_code == 200
+    entries = [entry for entry, _, _ in response.context["entries"]]
+    assert [(e.action, e.object_id, e.object_name) for e in entries] == [
+        ("recordings.recording.created", SPEC_EXAMPLE_ID, SPEC_EXAMPLE_ID)
+    ]

@@ -3,8 +3,6 @@ admin's range-streaming view, knows its duration, and can seek."""
 
 import pytest
 
-from recordings.demo import SPEC_EXAMPLE_ID
-
 from .browser import admin_login
 from .conftest import PASSWORD
 from .recordings_helpers import make_recording
@@ -20,7 +18,7 @@ def _media(settings, tmp_path):
 def test_it_plays_and_seeks_the_recording(browser_page, live_server, persona, client_a):
     from recordings.demo import silent_mp3
 
-    make_recording(client_a, audio=silent_mp3(5))
+    recording = make_recording(client_a, audio=silent_mp3(5))
     persona("manager")
     admin_login(browser_page, live_server, "ACME", "manager", PASSWORD)
     ranges: list[str] = []
@@ -32,7 +30,7 @@ def test_it_plays_and_seeks_the_recording(browser_page, live_server, persona, cl
             else None
         ),
     )
-    browser_page.goto(f"{live_server.url}/admin/recordings/recording/{SPEC_EXAMPLE_ID}/change/")
+    browser_page.goto(f"{live_server.url}/admin/recordings/recording/{recording.pk}/change/")
     browser_page.wait_for_function(
         "document.querySelector('audio').readyState >= 1", timeout=10_000
     )

@@ -72,7 +72,7 @@ def test_it_hides_another_clients_recording(api, recording):
     for path in (INFO + SPEC_EXAMPLE_ID, URL + SPEC_EXAMPLE_ID):
         assert api("outsider").get(path).status_code == 404
     assert api("outsider_sysadmin").delete(URL + SPEC_EXAMPLE_ID).status_code == 404
-    assert Recording.objects.filter(pk=SPEC_EXAMPLE_ID).exists()
+    assert Recording.objects.filter(pk=recording.pk).exists()
 
 
 def test_it_lets_a_sysadmin_of_another_client_act_for_the_owner(api, recording):
@@ -179,7 +179,7 @@ def test_it_lets_only_a_sysadmin_delete_and_removes_the_file(api, recording):
         assert api(who).delete(URL + SPEC_EXAMPLE_ID).status_code == 403
     response = api("sysadmin").delete(URL + SPEC_EXAMPLE_ID)
     assert (response.status_code, response.content) == (204, b"")
-    assert not Recording.objects.filter(pk=SPEC_EXAMPLE_ID).exists()
+    assert not Recording.objects.filter(pk=recording.pk).exists()
     assert not default_storage.exists(name)
     entry = AuditEntry.objects.get(action="recordings.recording.deleted")
     assert (entry.object_id, entry.actor_name, entry.before["phone"]) == (
@@ -207,7 +207,7 @@ def test_a_storage_that_fails_a_delete_answers_503_and_keeps_row_and_file(
         raise OSError("disk gone")
 
     monkeypatch.setattr(FileSystemStorage, "delete", refuse)
-    response = api("sysadmin").delete(URL + recording.pk)
+    response = api("sysadmin").delete(URL + recording.recording_id)
 
     assert response.status_code == 503
     assert response.json() == {
@@ -221,7 +221,7 @@ def test_a_storage_that_fails_a_delete_answers_503_and_keeps_row_and_file(
 def test_a_missing_audio_file_answers_503_not_500(api, recording):
     default_storage.delete(recording.audio.name)
 
-    response = api("manager").get(URL + recording.pk)
+    response = api("manager").get(URL + recording.recording_id)
 
     assert response.status_code == 503
     assert response.json() == {

@@ -1,14 +1,31 @@
 """``manage.py import_recordings MANIFEST.csv``: mp3 files and their metadata from a CSV
 manifest. Every line is checked first ("line N: reason", and skipped when bad); the good ones
 are stored through ``recording_create``, each audited. Running it again skips what is already
-there. Exit status 0 when every line is in, 1 when some were skipped."""
+there (the same id of the same client). Exit status 0 when every line is in, 1 when some were
+skipped.
+
+A line's ``file`` is a path relative to the manifest's own folder, and must lead to a regular
+file inside that folder once resolved (symlinks followed): an absolute path, a ``..`` that
+leaves the folder, or a symlink that leads out of it is a bad line ("file must be inside the
+manifest's folder"). A file inside the recordings storage (``MEDIA_ROOT``, where every
+client's stored recordings are) is refused too, wherever the manifest is: a manifest never
+names another client's stored recording. The file is opened without following a symlink and
+must still be the very file that was checked (device and inode), so swapping it in between
+changes nothing.
+
+Ids are per client: an id another client holds is imported like any free one."""
 
 import csv
+import os
+import stat
 import sys
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import BinaryIO
 
+from django.conf import settings
 from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 from django.core.management.base import BaseCommand, CommandError
 
 from livevox_site.audit import Actor
@@ -16,7 +33,7 @@ from livevox_site.errors import LVError
 from livevox_site.lenient import MAX_INT, parse_date
 from livevox_site.models import Client
 from recordings.models import Recording
-from recordings.services import RecordingMetadata, recording_create
+from recordings.services import RecordingMetadata, recording_create, recording_exists
 
 COLUMNS = [
     "id",
@@ -44,6 +61,17 @@ INT_COLUMNS = {
 }
 
 
+OUTSIDE = "file must be inside the manifest's folder"
+IN_STORAGE = "file is in the recordings storage; import from another folder"
+# Open the checked path itself, never what a symlink put there since; a FIFO must not block.
+OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
 class BadLine(Exception):
     pass
 
@@ -54,7 +82,59 @@ class Line:
     recording_id: str
     client: Client
     metadata: RecordingMetadata
-    path: Path
+    file_name: str
+    path: Path  # resolved: inside the manifest's folder, no symlink left
+    identity: tuple[int, int]  # (device, inode) of the file that was checked
+
+
+def storage_roots() -> list[Path]:
+    """The folders where stored recordings live, resolved: the recordings' storage when it is a
+    filesystem one (S3 objects are no local files) and ``MEDIA_ROOT``."""
+    roots = []
+    storage = Recording._meta.get_field("audio").storage
+    if isinstance(storage, FileSystemStorage):
+        roots.append(Path(storage.location).resolve())
+    if settings.MEDIA_ROOT:
+        roots.append(Path(settings.MEDIA_ROOT).resolve())
+    return roots
+
+
+def resolve_file(file_name: str, base: Path, forbidden: list[Path]) -> tuple[Path, tuple]:
+    """The resolved path and (device, inode) of a line's regular file inside ``base`` (a
+    resolved folder) and outside every ``forbidden`` folder; ``BadLine`` otherwise."""
+    if PurePath(file_name).is_absolute():
+        raise BadLine(OUTSIDE)
+    try:
+        path = (base / file_name).resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL in the name
+        raise BadLine(f"file {file_name} not found") from None
+    if not path.is_relative_to(base):
+        raise BadLine(OUTSIDE)
+    if any(path.is_relative_to(root) for root in forbidden):
+        raise BadLine(IN_STORAGE)
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        raise BadLine(f"file {file_name} not found") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise BadLine(f"file {file_name} is not a regular file")
+    return path, (info.st_dev, info.st_ino)
+
+
+def open_checked(file_name: str, path: Path, identity: tuple[int, int]) -> BinaryIO:
+    """``path`` opened for reading, if it is still the regular file that was checked."""
+    try:
+        fd = os.open(path, OPEN_FLAGS)
+    except OSError:
+        raise BadLine(f"file {file_name} cannot be read") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or (info.st_dev, info.st_ino) != identity:
+            raise BadLine(f"file {file_name} changed since it was checked")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _int(row: dict, column: str) -> int:
@@ -74,17 +154,24 @@ def _date(row: dict, column: str):
     return value
 
 
-def _looks_like_mp3(path: Path) -> bool:
+def _looks_like_mp3(audio: BinaryIO) -> bool:
     """An ID3 tag or an MPEG audio frame header (11 sync bits) at the start."""
-    with path.open("rb") as audio:
-        head = audio.read(3)
+    head = audio.read(3)
     return head.startswith(b"ID3") or (
         len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0
     )
 
 
-def parse_line(number: int, row: dict, base: Path, clients: dict[int, Client]) -> Line:
-    """One manifest line as typed values; ``BadLine`` says what is wrong with it."""
+def parse_line(
+    number: int,
+    row: dict,
+    base: Path,
+    clients: dict[int, Client],
+    forbidden: list[Path] | None = None,
+) -> Line:
+    """One manifest line as typed values; ``BadLine`` says what is wrong with it. ``base`` is
+    the manifest's folder, resolved; ``forbidden`` the folders no file may be in (default:
+    ``storage_roots()``)."""
     if None in row or any(value is None for value in row.values()):
         raise BadLine(f"expected {len(COLUMNS)} columns")
     recording_id = row["id"].strip()
@@ -97,11 +184,12 @@ def parse_line(number: int, row: dict, base: Path, clients: dict[int, Client]) -
     file_name = row["file"].strip()
     if not file_name:
         raise BadLine("file is required")
-    path = (base / file_name).resolve()
-    if not path.is_file():
-        raise BadLine(f"file {file_name} not found")
-    if not _looks_like_mp3(path):
-        raise BadLine(f"file {file_name} is not an mp3 (no ID3 tag or MPEG audio frame)")
+    if forbidden is None:
+        forbidden = storage_roots()
+    path, identity = resolve_file(file_name, base, forbidden)
+    with open_checked(file_name, path, identity) as audio:
+        if not _looks_like_mp3(audio):
+            raise BadLine(f"file {file_name} is not an mp3 (no ID3 tag or MPEG audio frame)")
     metadata = RecordingMetadata(
         account=row["account"].strip(),
         phone=row["phone"].strip(),
@@ -110,19 +198,28 @@ def parse_line(number: int, row: dict, base: Path, clients: dict[int, Client]) -
         original_account_number=row["originalAccountNumber"].strip(),
         **values,
     )
-    return Line(number, recording_id, client, metadata, path)
+    return Line(number, recording_id, client, metadata, file_name, path, identity)
 
 
 class Command(BaseCommand):
-    help = "Import mp3 call recordings described by a CSV manifest."
+    help = (
+        "Import mp3 call recordings described by a CSV manifest. Each line's file must be a "
+        "regular file inside the manifest's folder (no absolute path, no way out by '..' or "
+        "a symlink) and outside the recordings storage; other lines are skipped and named."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("manifest", help="CSV file; its 'file' column is relative to it")
+        parser.add_argument(
+            "manifest",
+            help="CSV file; its 'file' column names mp3 files by paths relative to its folder",
+        )
 
     def handle(self, *args, manifest: str, **options):
         manifest_path = Path(manifest)
         if not manifest_path.is_file():
             raise CommandError(f"{manifest}: no such file")
+        base = manifest_path.absolute().parent.resolve()
+        forbidden = storage_roots()
         clients = {client.pk: client for client in Client.objects.all()}
         actor = Actor.command("import_recordings")
         lines, skipped = [], 0
@@ -135,7 +232,7 @@ class Command(BaseCommand):
                 for row in reader:
                     number = reader.line_num
                     try:
-                        lines.append(parse_line(number, row, manifest_path.parent, clients))
+                        lines.append(parse_line(number, row, base, clients, forbidden))
                     except BadLine as error:
                         skipped += 1
                         self.stderr.write(f"line {number}: {error}")
@@ -144,16 +241,12 @@ class Command(BaseCommand):
         done = already = 0
         for index, line in enumerate(lines, start=1):
             self._progress(index, len(lines))
-            existing = Recording.objects.filter(pk=line.recording_id).first()
-            if existing is not None:
-                if existing.client_id == line.client.pk:
-                    already += 1  # imported by an earlier run
-                else:
-                    skipped += 1
-                    self.stderr.write(f"\nline {line.number}: id belongs to another recording")
+            # Only this client's ids: another client's never answer "taken" (ids are per client).
+            if recording_exists(client=line.client, recording_id=line.recording_id):
+                already += 1  # imported by an earlier run
                 continue
             try:
-                with line.path.open("rb") as audio:
+                with open_checked(line.file_name, line.path, line.identity) as audio:
                     recording_create(
                         actor=actor,
                         client=line.client,
@@ -161,6 +254,10 @@ class Command(BaseCommand):
                         metadata=line.metadata,
                         audio=File(audio, name=line.path.name),
                     )
+            except BadLine as error:
+                skipped += 1
+                self.stderr.write(f"\nline {line.number}: {error}")
+                continue
             except LVError as error:
                 skipped += 1
                 field = f"{error.field}: " if error.field else ""
