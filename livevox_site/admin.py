@@ -1,4 +1,5 @@
 import json
+from importlib import import_module
 
 from django import forms
 from django.conf import settings
@@ -32,7 +33,10 @@ from .services import (
 
 admin.site.unregister(Group)  # groups are derived from roles and powers, never edited by hand
 # django-tasks' results hold every client's job arguments and are not tenant-scoped: the apps
-# show their own jobs (the DNC import pages), scoped to the client.
+# show their own jobs (the DNC import pages), scoped to the client. Its admin module is
+# imported first: this app comes before django_tasks_db in INSTALLED_APPS (for db_worker), so
+# autodiscovery would register it after this line.
+import_module("django_tasks_db.admin")
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
 
