@@ -21,7 +21,7 @@ from dnc.models import (
     LegacyEntry,
     SmsEntry,
 )
-from livevox_site.models import AuditEntry
+from livevox_site.models import AuditEntry, Client, PhoneDncType
 
 ADMIN = "/admin/dnc/"
 ENTRY_PAGES = ["dialtimeentry", "emailentry", "smsentry", "legacyentry", "accountflag"]
@@ -67,6 +67,12 @@ def form_errors(response) -> dict:
     return response.context["adminform"].form.errors
 
 
+def set_type(client_id: int, dnc_type: str) -> None:
+    """Give a client another Phone DNC Type: each uses only its own lists (dnc.services.dnc_type;
+    client A is Dial-Time, B Legacy)."""
+    Client.objects.filter(pk=client_id).update(phone_dnc_type=dnc_type)
+
+
 def audits(**filters) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(**filters).order_by("id"))
 
@@ -108,8 +114,12 @@ def test_the_pages_work_for_those_with_the_right(admin_as, rows, page, who):
     assert {row.pk for row in shown} == expected
     assert browser.get(f"{ADMIN}{page}/{own.pk}/change/").status_code == 200
     add = browser.get(f"{ADMIN}{page}/add/").status_code
-    # The power lets a Manager view the contact groups, not edit them.
-    assert add == (403 if (page, who) == ("contactgroup", "manager_with_dnc_power") else 200)
+    # The power lets a Manager view the contact groups, not edit them; client A (Dial-Time)
+    # adds nothing to its legacy list (a Sysadmin may, for a Legacy client).
+    refused = (page, who) == ("contactgroup", "manager_with_dnc_power") or (
+        page == "legacyentry" and who != "sysadmin"
+    )
+    assert add == (403 if refused else 200)
 
 
 def test_a_sysadmin_picks_the_client_on_add_pages(admin_as, rows):
@@ -214,13 +224,14 @@ def test_another_clients_groups_and_services_are_not_offered(admin_as, rows):
     browser = admin_as("manager_with_dnc_power")
     page = browser.get(f"{ADMIN}dialtimeentry/").content.decode()
     assert "Collections (1320)" in page and "Beta group" not in page
-    page = browser.get(f"{ADMIN}legacyentry/").content.decode()
-    assert "S20180 (20180)" in page and "93126" not in page
     # A crafted choice of client B's group or service is no valid choice.
     response = browser.post(
         f"{ADMIN}dialtimeentry/add/", {"phone": "2125550100", "contact_group_id": "9001"}
     )
     assert "contact_group_id" in form_errors(response)
+    set_type(4199, PhoneDncType.LEGACY)  # the legacy list as a Legacy client's
+    page = browser.get(f"{ADMIN}legacyentry/").content.decode()
+    assert "S20180 (20180)" in page and "93126" not in page
     response = browser.post(
         f"{ADMIN}legacyentry/add/",
         {"dnc_type": "PERMANENT", "service_id": "93126", "phone": "2125550100"},
@@ -455,6 +466,8 @@ def test_a_dialtime_entry_is_added_changed_and_deleted_with_audit(admin_as, rows
     ],
 )
 def test_form_errors_are_shown_under_their_field(admin_as, rows, page, data, errors):
+    if page == "legacyentry":
+        set_type(4199, PhoneDncType.LEGACY)
     before = page_state()
     response = admin_as("superuser").post(f"{ADMIN}{page}/add/", data)
     assert form_errors(response) == errors
@@ -462,6 +475,7 @@ def test_form_errors_are_shown_under_their_field(admin_as, rows, page, data, err
 
 
 def test_a_legacy_entry_is_added_read_only_and_removed(admin_as, rows):
+    set_type(4199, PhoneDncType.LEGACY)
     browser = admin_as("manager_with_dnc_power")
     response = browser.post(
         f"{ADMIN}legacyentry/add/",
@@ -508,6 +522,7 @@ def test_an_account_flag_is_set_changed_and_cleared(admin_as, rows):
 
 
 def test_a_sysadmin_adds_for_the_client_chosen(admin_as, rows):
+    set_type(93119, PhoneDncType.DIAL_TIME)  # B's dial-time lists, for this test
     browser = admin_as("sysadmin")
     form = browser.get(f"{ADMIN}dialtimeentry/add/").context["adminform"].form
     grouped = dict(form.fields["contact_group_id"].choices[1:])
@@ -542,6 +557,7 @@ def test_a_sysadmin_adds_for_the_client_chosen(admin_as, rows):
 
 
 def test_a_sysadmin_changes_an_entry_with_its_own_clients_groups(admin_as, rows):
+    set_type(93119, PhoneDncType.DIAL_TIME)  # B's dial-time lists, for this test
     browser = admin_as("sysadmin")
     url = f"{ADMIN}dialtimeentry/{rows['dialtime_b'].pk}/change/"
     form = browser.get(url).context["adminform"].form
@@ -776,6 +792,8 @@ def test_a_contact_group_is_added_and_renamed_with_audit(admin_as, rows):
     ],
 )
 def test_the_change_list_links_import_and_export(admin_as, rows, page, list_name):
+    if list_name == "legacy":
+        set_type(4199, PhoneDncType.LEGACY)
     html = admin_as("manager_with_dnc_power").get(f"{ADMIN}{page}/").content.decode()
     assert f'href="/admin/dnc/import/{list_name}/" class="lv-import">Import from CSV' in html
     assert f'href="/admin/dnc/export/{list_name}/" class="lv-export">Export all as CSV' in html
