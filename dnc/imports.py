@@ -31,7 +31,6 @@ quote (the export's guard against spreadsheet formulas, see ``dnc/exports.py``).
 
 import csv
 import io
-import os
 import queue
 import tempfile
 import threading
@@ -56,6 +55,7 @@ from livevox_site.jobs import (
     open_text,
     stopped_message,
     this_process,
+    upload_name,
 )
 from livevox_site.models import Client, Source
 
@@ -182,7 +182,7 @@ def create_job(
         client=client,
         list_name=list_name,
         dry_run=dry_run,
-        original_name=os.path.basename(original_name)[:255],
+        original_name=upload_name(original_name),
         batch_size=batch_size or settings.DNC_IMPORT_BATCH_SIZE,
         actor_user_id=actor.user_id,
         actor_name=actor.name,

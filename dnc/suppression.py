@@ -20,7 +20,6 @@ preview starts). A line ``contact_ask`` refuses is an invalid line: suppressed t
 
 import csv
 import io
-import os
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import IO
@@ -41,6 +40,7 @@ from livevox_site.jobs import (
     not_utf8,
     stopped_message,
     this_process,
+    upload_name,
 )
 from livevox_site.models import Client
 from profiles.calling_hours import CallingHoursPlan
@@ -164,7 +164,7 @@ def create_preview(
     ``tasks.enqueue_preview``). ``as_of`` None: the moment it starts."""
     preview = SuppressionPreview.objects.create(
         client=client,
-        original_name=os.path.basename(original_name)[:255],
+        original_name=upload_name(original_name),
         as_of=as_of,
         batch_size=batch_size,
         actor_user_id=actor.user_id,

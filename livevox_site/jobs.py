@@ -81,6 +81,11 @@ def safe_text(text: str, limit: int = 2000) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def upload_name(name: str) -> str:
+    """An uploaded file's own name as a job keeps and shows it: no folder, escaped, bounded."""
+    return safe_text(os.path.basename(name), limit=255)
+
+
 def stopped_message(job: models.Model, what: str, exc: BaseException) -> str:
     """The sentence a user reads when a job stopped on an error that is not the file's: the
     details go to the server log (with the job's id), never to the page."""

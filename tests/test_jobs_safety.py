@@ -369,3 +369,16 @@ def test_import_dnc_names_a_utf16_file_in_its_error(client_a, tmp_path):
 
     job = ImportJob.objects.get()
     assert str(failed.value) == f"import job {job.pk} failed: {UTF16_NO_MARK}"
+
+
+def test_a_file_name_with_control_characters_is_kept_escaped(client_a):
+    job = create_job(
+        client=client_a,
+        list_name="dialtime",
+        upload=io.BytesIO(numbers(1).encode()),
+        original_name="../x/opt\x00outs\x1b.csv",
+        actor=Actor.command("test"),
+    )
+
+    job.refresh_from_db()
+    assert job.original_name == "opt\\x00outs\\x1b.csv"
