@@ -4,9 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
+NGINX ?= /usr/sbin/nginx
 PORT ?= 8000
+# make serve: nginx listens on BIND:PORT, gunicorn on 127.0.0.1:GUNICORN_PORT behind it; nginx's
+# rendered config, pid, temp files and its log of refused requests live in SERVE_DIR.
+BIND ?= 0.0.0.0
+GUNICORN_PORT ?= 8001
+SERVE_DIR ?= $(VENV)/serve
+CLIENT_HEADER_TIMEOUT ?= 10s
+CLIENT_BODY_TIMEOUT ?= 10s
+MAX_BODY ?= 64m
+ADMIN_MAX_BODY ?= 1g
 
-.PHONY: run test lint serve install browser lock clean bench
+.PHONY: run test lint serve install browser nginx nginx-conf lock clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +39,31 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Debian's chromium (sudo apt-get install chromium) for the admin browser tests"; exit 1; fi; }
 
+# Debian's nginx buffers whole requests in front of gunicorn (make serve, tests/test_serving.py).
+# make serve runs its own nginx; on a host whose init starts services at install, also stop
+# Debian's (systemctl disable --now nginx) unless you use it.
+nginx:
+	@test -x $(NGINX) || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  else echo "Install Debian's nginx (sudo apt-get install nginx) for make serve and its test"; exit 1; fi; }
+
+# deploy/nginx.conf with its @NAME@s filled in, as SERVE_DIR/nginx.conf, checked by nginx -t.
+# Started as root, nginx's workers run as nobody: they must reach SERVE_DIR's temp folders.
+nginx-conf: nginx
+	@mkdir -p $(SERVE_DIR)/tmp
+	@listen="$(BIND):$(PORT)"; case "$(BIND)" in *:*) listen="[$(BIND)]:$(PORT)";; esac; \
+	sed -e "s|@SERVE_DIR@|$(abspath $(SERVE_DIR))|g" -e "s|@LISTEN@|$$listen|g" \
+	    -e "s|@UPSTREAM@|127.0.0.1:$(GUNICORN_PORT)|g" \
+	    -e "s|@CLIENT_HEADER_TIMEOUT@|$(CLIENT_HEADER_TIMEOUT)|g" \
+	    -e "s|@CLIENT_BODY_TIMEOUT@|$(CLIENT_BODY_TIMEOUT)|g" \
+	    -e "s|@MAX_BODY@|$(MAX_BODY)|g" -e "s|@ADMIN_MAX_BODY@|$(ADMIN_MAX_BODY)|g" \
+	    deploy/nginx.conf > $(SERVE_DIR)/nginx.conf
+	@! grep -n '@[A-Z_]*@' $(SERVE_DIR)/nginx.conf || { echo "unfilled names in $(SERVE_DIR)/nginx.conf"; exit 1; }
+	@if [ "$$(id -u)" = 0 ] && ! runuser -u nobody -- test -x $(abspath $(SERVE_DIR)); then \
+	  echo "nginx's workers (user nobody) cannot reach SERVE_DIR=$(abspath $(SERVE_DIR)): choose another SERVE_DIR"; exit 1; fi
+	@$(NGINX) -t -q -e stderr -p $(abspath $(SERVE_DIR)) -c $(abspath $(SERVE_DIR))/nginx.conf
+
 # A background-task worker (CSV imports) runs beside the server and stops with it.
 run: export DEBUG = 1
 run: install
@@ -40,7 +75,7 @@ run: install
 
 # SQLite by default; PostgreSQL when DATABASE_URL is set.
 test: export SECRET_KEY ?= test-only-not-secret-test-only-not-secret-test-only
-test: install browser
+test: install browser nginx
 	$(BIN)/python -m pytest
 
 # The DNC lists at 10 million rows (a benchmark, never a test; about 15-30 minutes): needs a
@@ -56,11 +91,19 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Production settings behind gunicorn: set SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL first.
-serve: install
+# Production: set SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL first. nginx (deploy/nginx.conf) on
+# BIND:PORT reads every whole request before gunicorn's sync workers (deploy/gunicorn.conf.py, one
+# per core, loopback only) see it, so slow clients cannot hold the workers. Either stops: both stop.
+serve: SHELL := /bin/bash
+serve: install nginx-conf
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput
-	$(BIN)/gunicorn livevox_site.wsgi --bind 0.0.0.0:$(PORT) --workers $$(nproc) --access-logfile -
+	GUNICORN_BIND=127.0.0.1:$(GUNICORN_PORT) $(BIN)/gunicorn livevox_site.wsgi \
+	  -c deploy/gunicorn.conf.py & app=$$!; \
+	$(NGINX) -e stderr -p $(abspath $(SERVE_DIR)) -c $(abspath $(SERVE_DIR))/nginx.conf & proxy=$$!; \
+	trap 'kill $$app $$proxy 2>/dev/null; wait $$app $$proxy 2>/dev/null' EXIT INT TERM; \
+	echo "make serve: http://$(BIND):$(PORT) (nginx) -> 127.0.0.1:$(GUNICORN_PORT) (gunicorn)"; \
+	wait -n $$app $$proxy
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-*
