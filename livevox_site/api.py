@@ -1,6 +1,8 @@
 """API conventions shared by every resource app: the tenant-scoped base viewset, client
 resolution, ``offset``/``count`` paging with relative ``next`` links, and ``info`` answers."""
 
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
@@ -13,6 +15,7 @@ from .audit import Actor, audit_last_modified
 from .errors import EntryNotFound, InvalidInput, InvalidValue, for_wire
 from .lenient import MAX_INT, epoch_ms, parse_int, query
 from .models import Client
+from .permissions import LiveVoxPermission
 from .tenancy import for_client
 
 MAX_COUNT = 1000
@@ -65,6 +68,18 @@ class WireSchema(AutoSchema):
         return False
 
 
+T = TypeVar("T")
+
+# Resolved from TenantViewSet itself in every subclass (checked when the class is created).
+GUARDED = (
+    "get_queryset",
+    "get_object",
+    "get_permissions",
+    "get_authenticators",
+    "permission_classes",
+)
+
+
 class TenantViewSet(viewsets.GenericViewSet):
     """Base for every LiveVox API viewset.
 
@@ -89,12 +104,21 @@ class TenantViewSet(viewsets.GenericViewSet):
     wire_field_names: dict[str, str] = {}
     lookup_value_regex = r"[^/]+"
     schema = WireSchema()
+    # The one permission class; subclasses declare what it checks, never replace it.
+    permission_classes = [LiveVoxPermission]
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        for guarded in ("get_queryset", "get_object"):
-            if guarded in cls.__dict__:
-                raise TypeError(f"{cls.__name__}: extend scope_queryset(), not {guarded}()")
+        # What the class resolves, not only what it writes itself: a mixin placed before this
+        # base in the bases would otherwise replace the scoping or the permission check unseen.
+        for guarded in GUARDED:
+            if getattr(cls, guarded) is not getattr(TenantViewSet, guarded):
+                owner = next(k for k in cls.__mro__ if guarded in k.__dict__)
+                raise TypeError(
+                    f"{cls.__name__}: {guarded} comes from {owner.__name__}; TenantViewSet's "
+                    "is the only one (narrow rows in scope_queryset(), name the permissions "
+                    "in read_perm / write_perm / action_perms)"
+                )
         missing = [name for name in ("read_perm", "write_perm") if not getattr(cls, name, None)]
         if missing:
             raise TypeError(
@@ -126,6 +150,19 @@ class TenantViewSet(viewsets.GenericViewSet):
         if not (lookup.isascii() and lookup.isdigit() and 0 < int(lookup) <= MAX_INT):
             raise EntryNotFound()
         return int(lookup)
+
+    def scoped_lookup(
+        self, find: Callable[[Client, Any], T | None], object_id: Any = None, message: str = ""
+    ) -> T:
+        """The one way to find an object other than by ``get_object``: a hand-written statement
+        (a hot read), a key that is not the primary key (a recording's vendor id), rows the
+        client shares with others (system-wide dialing profiles). ``find(client, object_id)``
+        answers the object within ``request.client``, or None: the same 404 as get_object's.
+        ``object_id`` defaults to the path's id (``lookup_id``)."""
+        found = find(self.request.client, self.lookup_id() if object_id is None else object_id)
+        if found is None:
+            raise EntryNotFound(message) if message else EntryNotFound()
+        return found
 
     def get_object(self):
         obj = self.get_queryset().filter(**{self.lookup_field: self.lookup_id()}).first()

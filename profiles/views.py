@@ -215,7 +215,7 @@ class DialingProfileViewSet(TenantViewSet):
         return self.request.client.time_zone
 
     def visible_profile(self) -> DialingProfile:
-        return selectors.profile_visible_to(self.request.client, self.lookup_id())
+        return self.scoped_lookup(selectors.profile_visible_to)
 
     def writable_profile(self) -> DialingProfile:
         """The client's own profile (tenant-scoped), or a system-wide one for a Sysadmin."""

@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from livevox_site.lenient import epoch_ms
+from livevox_site.models import Client
 
 from .models import Recording
 from .services import ID_MAX_LENGTH
@@ -15,6 +16,11 @@ def recording_for(queryset: QuerySet, recording_id: str) -> Recording | None:
     if not recording_id or len(recording_id) > ID_MAX_LENGTH:
         return None
     return queryset.filter(recording_id=recording_id).first()
+
+
+def recording_of_client(client: Client, recording_id: str) -> Recording | None:
+    """The client's recording with this vendor id, or None (``TenantViewSet.scoped_lookup``)."""
+    return recording_for(Recording.objects.for_client(client), recording_id)
 
 
 def recording_info(recording: Recording) -> dict:

@@ -8,7 +8,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
 from livevox_site.api import TenantViewSet
-from livevox_site.errors import EntryNotFound, InvalidInput
+from livevox_site.errors import InvalidInput
 from livevox_site.lenient import query
 
 from . import selectors, serializers, services
@@ -53,10 +53,9 @@ class RecordingViewSet(TenantViewSet):
     wire_field_names = {"recording_id": "recording"}
 
     def _recording(self, recording_id: str) -> Recording:
-        found = selectors.recording_for(self.get_queryset(), recording_id)
-        if found is None:
-            raise EntryNotFound("Call recording not found")
-        return found
+        return self.scoped_lookup(
+            selectors.recording_of_client, recording_id, "Call recording not found"
+        )
 
     @doc(
         "recordingInfo",

@@ -11,6 +11,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from livevox_site import rawsql
 from livevox_site.errors import EntryNotFound
 from livevox_site.lenient import MAX_INT
+from livevox_site.models import Client
 
 from .models import DialingStrategy, Outcome
 
@@ -207,6 +208,11 @@ def _read_plan(db: BaseDatabaseWrapper) -> tuple[str, list]:
     ]
     plan = _read_plans[db.vendor] = (sql, converters)
     return plan
+
+
+def strategy_read_of(client: Client, strategy_id: int) -> dict | None:
+    """``strategy_read`` in the shape of ``TenantViewSet.scoped_lookup``'s finder."""
+    return strategy_read(client_id=client.pk, strategy_id=strategy_id)
 
 
 def strategy_read(*, client_id: int, strategy_id: int) -> dict | None:

@@ -11,7 +11,6 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from livevox_site.api import TenantViewSet
-from livevox_site.errors import EntryNotFound
 from livevox_site.selectors import service_for_client
 
 from . import selectors, serializers, services, wire
@@ -116,10 +115,7 @@ class DialingStrategyViewSet(TenantViewSet):
     def retrieve(self, request, pk=None):
         # One hand-written statement instead of get_object() and two ORM reads (the selector
         # says why), with get_object's id rule and tenant scope, and the same 404.
-        body = selectors.strategy_read(client_id=request.client.pk, strategy_id=self.lookup_id())
-        if body is None:
-            raise EntryNotFound()
-        return Response(body)
+        return Response(self.scoped_lookup(selectors.strategy_read_of))
 
     @doc(
         "dialingStrategyUpdate",

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from django.utils import timezone
 
-from livevox_site.api import TenantViewSet
+from livevox_site.api import GUARDED, TenantViewSet
 from livevox_site.errors import InvalidInput
 from livevox_site.lenient import epoch_ms, parse_bool, parse_date, parse_enum, parse_int
 from livevox_site.models import AuditEntry, PhoneDncType, Service
@@ -341,7 +341,7 @@ def test_it_answers_info_with_size_and_last_modified(api):
 
 
 def test_it_refuses_a_viewset_that_replaces_get_queryset():
-    with pytest.raises(TypeError, match="extend scope_queryset"):
+    with pytest.raises(TypeError, match="get_queryset comes from Leaky"):
 
         class Leaky(TenantViewSet):
             def get_queryset(self):
@@ -359,13 +359,39 @@ def test_it_lets_a_viewset_narrow_scope_queryset():
 
 
 def test_it_refuses_a_viewset_that_overrides_get_object():
-    with pytest.raises(TypeError, match="not get_object"):
+    with pytest.raises(TypeError, match="get_object comes from Unscoped"):
 
         class Unscoped(TenantViewSet):
             read_perm = write_perm = "livevox_site.view_service"
 
             def get_object(self):
                 return None
+
+
+def _replaces(name: str):
+    value = [] if name == "permission_classes" else (lambda self, *args: None)
+    return type("Mixin", (), {name: value})
+
+
+@pytest.mark.parametrize("name", GUARDED)
+def test_it_refuses_a_mixin_placed_first_that_replaces_a_guarded_part(name):
+    # The shape of a mixin-built viewset: the guard looks at what the class resolves, not only
+    # at what it writes itself.
+    with pytest.raises(TypeError, match=f"{name} comes from Mixin"):
+        type(
+            "Mixed",
+            (_replaces(name), TenantViewSet),
+            {"read_perm": "livevox_site.view_service", "write_perm": "livevox_site.view_service"},
+        )
+
+
+@pytest.mark.parametrize("name", GUARDED)
+def test_it_refuses_a_subclass_of_a_viewset_that_replaces_a_guarded_part(name):
+    class Good(TenantViewSet):
+        read_perm = write_perm = "livevox_site.view_service"
+
+    with pytest.raises(TypeError, match=f"{name} comes from Mixin"):
+        type("Sub", (_replaces(name), Good), {})
 
 
 @pytest.mark.parametrize(
