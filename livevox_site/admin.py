@@ -166,9 +166,8 @@ class UserAdmin(TenantAdminMixin, DjangoUserAdmin):
             ),
         )
 
-    def get_queryset(self, request):
+    def scope_queryset(self, request, queryset):
         # Nobody sees (or can reset the password of) a user of a higher role.
-        queryset = super().get_queryset(request)
         if sees_all_clients(request):
             return queryset
         return queryset.filter(role__in=self._grantable_roles(request))
@@ -319,10 +318,10 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, TenantAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    def get_queryset(self, request):
+    def scope_queryset(self, request, queryset):
         # The list, the entry page, the kind filter's choices and the CSV export all read this
         # queryset: an entry is shown only to who may read its kind of object.
-        return audit_visible_to(super().get_queryset(request), request.user)
+        return audit_visible_to(queryset, request.user)
 
     @admin.display(description="when", ordering="at")
     def when(self, obj):

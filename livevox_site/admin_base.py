@@ -22,7 +22,7 @@ from .audit import Actor, audit_deleted, audit_record, audit_visible_to, snapsho
 from .audit_display import changes, sentence
 from .models import AuditEntry, Source
 from .paginator import EstimatedCountPaginator
-from .tenancy import client_id_of, for_client, tenant_path
+from .tenancy import client_id_of, for_client, tenant_path, visible_to
 
 
 def sees_all_clients(request) -> bool:
@@ -30,11 +30,19 @@ def sees_all_clients(request) -> bool:
 
 
 def scope_to_client(queryset: models.QuerySet, request) -> models.QuerySet:
-    """The queryset as the user may see it: every client for a Sysadmin, else their own (through
-    the model's declared ``tenant_path``; shared models unchanged)."""
+    """The queryset as the user may choose from it: every client for a Sysadmin, else their own
+    (through the model's declared ``tenant_path``; shared models unchanged)."""
     if sees_all_clients(request):
         return queryset
     return for_client(queryset, request.user.client_id)
+
+
+def visible_rows(queryset: models.QuerySet, request) -> models.QuerySet:
+    """The queryset as the user may read it: ``scope_to_client`` and, for a model with shared
+    rows (``tenant_shared_when_empty``), those too."""
+    if sees_all_clients(request):
+        return queryset
+    return visible_to(queryset, request.user.client_id)
 
 
 def admin_actor(request) -> Actor:
@@ -97,9 +105,22 @@ class TenantAdminMixin(TenantScopedChoicesMixin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER  # facet counts are unbounded COUNTs per filter choice
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # What the class resolves: a mixin or a subclass replacing the scoping (or stepping
+        # around it through admin.ModelAdmin.get_queryset) is refused when it is created.
+        if cls.get_queryset is not TenantAdminMixin.get_queryset:
+            raise TypeError(
+                f"{cls.__name__}: extend scope_queryset(request, queryset), not get_queryset()"
+            )
+
     # --- what the user sees ---
     def get_queryset(self, request):
-        return scope_to_client(super().get_queryset(request), request)
+        return self.scope_queryset(request, visible_rows(super().get_queryset(request), request))
+
+    def scope_queryset(self, request, queryset):
+        """Hook: narrow or annotate the rows the user may read (already the client's)."""
+        return queryset
 
     def _stamps_client(self, request) -> bool:
         return tenant_path(self.model) == "client" and not sees_all_clients(request)

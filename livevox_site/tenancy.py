@@ -7,6 +7,11 @@ Every model that the API or the admin shows declares a class attribute ``tenant_
   ``"strategy__client"`` for a row that belongs to a strategy, ``"pk"`` for ``Client`` itself;
 - or ``SHARED`` for a catalog that every client reads (the call results catalog).
 
+A model whose rows are each either one client's or shared by all (system-wide dialing
+profiles: no client) also declares ``tenant_shared_when_empty = True``. ``for_client`` still
+answers only the client's own rows (what it may change); ``visible_to`` adds the shared ones
+(what it may read), for the API's selectors and the admin's mixin alike.
+
 A model without a declaration raises ``ImproperlyConfigured`` the first time something scopes
 it: a forgotten declaration fails loudly instead of being treated as shared.
 
@@ -45,6 +50,20 @@ def for_client(queryset: models.QuerySet, client) -> models.QuerySet:
     return queryset.filter(**{path: client_id})
 
 
+def has_shared_rows(model: type[models.Model]) -> bool:
+    """Whether rows without a client are shared by every client (``tenant_shared_when_empty``)."""
+    return bool(getattr(model, "tenant_shared_when_empty", False))
+
+
+def visible_to(queryset: models.QuerySet, client) -> models.QuerySet:
+    """What one client may read: its own rows, and the shared ones of a model that has them."""
+    path = tenant_path(queryset.model)
+    if path is None or not has_shared_rows(queryset.model):
+        return for_client(queryset, client)
+    client_id = client if isinstance(client, int) else client.pk
+    return queryset.filter(models.Q(**{path: client_id}) | models.Q(**{f"{path}__isnull": True}))
+
+
 def client_id_of(obj: models.Model) -> int | None:
     """The id of the client an object belongs to (None for shared objects), following the
     declared path attribute by attribute."""
@@ -59,7 +78,8 @@ def client_id_of(obj: models.Model) -> int | None:
         value = getattr(value, hop, None)
         if value is None:
             return None
-    return getattr(value, f"{last}_id", None)
+    # A relation ("client") is read through its column; a plain column ("client_id") as it is.
+    return getattr(value, last if last.endswith("_id") else f"{last}_id", None)
 
 
 class TenantQuerySet(models.QuerySet):
@@ -67,3 +87,6 @@ class TenantQuerySet(models.QuerySet):
 
     def for_client(self, client) -> models.QuerySet:
         return for_client(self, client)
+
+    def visible_to(self, client) -> models.QuerySet:
+        return visible_to(self, client)

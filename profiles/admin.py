@@ -13,7 +13,7 @@ a window; saved through the same services as the API's ``/blackouts``.
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from livevox_site.admin_base import (
     TenantAdminMixin,
@@ -274,16 +274,9 @@ class DialingProfileAdmin(TenantAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "description", "=id"]
     actions = ["copy_to_my_client", "make_client_default"]
 
-    def get_queryset(self, request):
-        # Wider than the mixin's scope: the client's profiles and the system-wide ones.
-        queryset = (
-            admin.ModelAdmin.get_queryset(self, request)
-            .select_related("client")
-            .annotate(policy_total=Count("policies"))
-        )
-        if sees_all_clients(request):
-            return queryset
-        return queryset.filter(Q(client_id=request.user.client_id) | Q(client__isnull=True))
+    def scope_queryset(self, request, queryset):
+        # The client's profiles and the system-wide ones: the model declares both visible.
+        return queryset.select_related("client").annotate(policy_total=Count("policies"))
 
     def get_fields(self, request, obj=None):
         fields = ["name", "description"]

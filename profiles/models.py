@@ -50,8 +50,9 @@ class DialingProfile(ExplicitIdMixin, models.Model):
     description = models.CharField(max_length=1000, blank=True, default="")
 
     # Writes go through the client's own profiles; reads widen to the system-wide ones
-    # (profiles.selectors.profiles_visible_to).
+    # (livevox_site.tenancy.visible_to: the selectors and the admin read this declaration).
     tenant_path = "client"
+    tenant_shared_when_empty = True
     objects = TenantQuerySet.as_manager()
     audit_labels = {"name": "name", "description": "description"}
 

@@ -6,7 +6,7 @@ profiles only) plus, for Sysadmins, the system-wide ones. Another client's profi
 visible: a 404, like a missing one.
 """
 
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import F, Max, QuerySet
 
 from livevox_site import geography
 from livevox_site.errors import EntryNotFound
@@ -65,8 +65,7 @@ def system_wide_last_modified():
 def profiles_visible_to(client: Client | int) -> QuerySet:
     """The client's profiles and the system-wide ones: system-wide first, then by name (the
     order of the spec's list example)."""
-    client_id = client if isinstance(client, int) else client.pk
-    return DialingProfile.objects.filter(Q(client_id=client_id) | Q(client__isnull=True)).order_by(
+    return DialingProfile.objects.visible_to(client).order_by(
         F("client_id").asc(nulls_first=True), "name", "id"
     )
 

@@ -255,24 +255,19 @@ class DialingStrategyAdmin(TenantAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/strategies/dialingstrategy/change_form.html"
     delete_confirmation_template = "admin/strategies/dialingstrategy/delete_confirmation.html"
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                outcome_total=Count("outcomes", distinct=True),
-                is_default=Exists(
-                    ClientStrategies.objects.filter(default_dialing_strategy=OuterRef("pk"))
-                ),
-                is_requeue=Exists(
-                    ClientStrategies.objects.filter(requeue_dialing_strategy=OuterRef("pk"))
-                ),
-                # The latest audit entry of the strategy or its outcomes (an indexed lookup).
-                last_changed_at=Subquery(_latest_change.values("at")[:1]),
-                last_changed_by=Subquery(_latest_change.values("actor_name")[:1]),
-            )
-            .prefetch_related(Prefetch("services", queryset=Service.objects.order_by("name")))
-        )
+    def scope_queryset(self, request, queryset):
+        return queryset.annotate(
+            outcome_total=Count("outcomes", distinct=True),
+            is_default=Exists(
+                ClientStrategies.objects.filter(default_dialing_strategy=OuterRef("pk"))
+            ),
+            is_requeue=Exists(
+                ClientStrategies.objects.filter(requeue_dialing_strategy=OuterRef("pk"))
+            ),
+            # The latest audit entry of the strategy or its outcomes (an indexed lookup).
+            last_changed_at=Subquery(_latest_change.values("at")[:1]),
+            last_changed_by=Subquery(_latest_change.values("actor_name")[:1]),
+        ).prefetch_related(Prefetch("services", queryset=Service.objects.order_by("name")))
 
     @admin.display(description="name", ordering="name")
     def name_with_badges(self, obj: DialingStrategy) -> str:

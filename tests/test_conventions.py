@@ -503,3 +503,45 @@ def test_it_writes_dates_as_epoch_milliseconds():
     assert epoch_ms(datetime(2024, 3, 5, 12, 0, 0, 123000, tzinfo=UTC)) == 1709640000123
     assert epoch_ms(None) is None
     assert parse_date(epoch_ms(NOON), "d") == NOON
+
+
+# --- the admin's tenant guard and the shared rows ---------------------------------------------
+
+
+def test_the_admin_mixin_refuses_a_get_queryset_that_steps_around_it():
+    from django.contrib import admin as django_admin
+
+    from livevox_site.admin_base import TenantAdminMixin
+
+    with pytest.raises(TypeError, match="extend scope_queryset"):
+
+        class Wider(TenantAdminMixin, django_admin.ModelAdmin):
+            def get_queryset(self, request):
+                return django_admin.ModelAdmin.get_queryset(self, request)
+
+    mixin = type("Mixin", (), {"get_queryset": lambda self, request: None})
+    with pytest.raises(TypeError, match="extend scope_queryset"):
+        type("Mixed", (mixin, TenantAdminMixin, django_admin.ModelAdmin), {})
+
+
+def test_shared_rows_are_read_by_every_client_and_written_by_none(client_a, client_b):
+    from profiles.models import DialingProfile
+
+    own = DialingProfile.objects.create(client=client_a, name="Own")
+    theirs = DialingProfile.objects.create(client=client_b, name="Theirs")
+    shared = DialingProfile.objects.create(client=None, name="System")
+
+    assert set(DialingProfile.objects.visible_to(client_a)) == {own, shared}
+    assert set(DialingProfile.objects.for_client(client_a)) == {own}
+    assert set(Service.objects.visible_to(client_a)) == set(Service.objects.for_client(client_a))
+    assert theirs not in DialingProfile.objects.visible_to(client_a.pk)
+
+
+def test_client_id_of_follows_a_relation_or_a_plain_column(client_a):
+    from livevox_site.tenancy import client_id_of
+
+    service = Service.objects.filter(client=client_a).first()
+    plain = type("Plain", (), {"tenant_path": "client_id", "client_id": 4199})
+
+    assert client_id_of(service) == 4199
+    assert client_id_of(plain()) == 4199
