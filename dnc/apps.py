@@ -31,6 +31,7 @@ class DncConfig(ResourceAppConfig):
         "dnc.admin_suppression.suppression_urlpatterns",
     )
     job_recovery = ("dnc.tasks.recover_jobs",)
+    client_checks = ("dnc.services.dnc_type.client_change_refusal",)
     # Every DNC method answers the default {"code", "message"} shape: no error_shapes entry.
     role_permissions = {
         # The spec's User Roles: Sysadmin, Superuser, and Managers with the "Edit DNC Lists"

@@ -18,6 +18,7 @@ from .admin_base import (
     admin_actor,
     sees_all_clients,
 )
+from .apps import client_change_refusals
 from .audit import audit_visible_to
 from .audit_display import changes, kind_of, sentence
 from .csv_export import csv_response
@@ -83,8 +84,23 @@ class ExplicitIdAdminMixin:
 client_inlines: list[type[admin.options.InlineModelAdmin]] = []
 
 
+class ClientForm(forms.ModelForm):
+    """A client's settings; each resource app may refuse a change with its reason
+    (``ResourceAppConfig.client_checks``: a Dial-Time client holding dial-time entries does not
+    turn Legacy)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and not self.errors:
+            changed = {name: cleaned[name] for name in self.changed_data if name in cleaned}
+            for reason in client_change_refusals(self.instance, changed):
+                self.add_error(None, reason)
+        return cleaned
+
+
 @admin.register(Client)
 class ClientAdmin(ExplicitIdAdminMixin, TenantAdminMixin, admin.ModelAdmin):
+    form = ClientForm
     list_display = ["id", "code", "name", "phone_dnc_type", "time_zone"]
     search_fields = ["code", "name", "=id"]
     list_filter = ["phone_dnc_type"]

@@ -32,7 +32,11 @@ class ResourceAppConfig(AppConfig):
       preview), mounted under ``/admin/`` before the admin's own, inside its namespace;
     - ``job_recovery``: dotted paths of functions ``() -> [lines]`` that queue again the app's
       background jobs whose worker died (``livevox_site.jobs.stopped_jobs``); ``manage.py
-      db_worker`` calls them when it starts and every ``LV_JOBS_SWEEP_SECONDS`` after.
+      db_worker`` calls them when it starts and every ``LV_JOBS_SWEEP_SECONDS`` after;
+    - ``client_checks``: dotted paths of functions ``(client, {field: new value}) -> str | None``
+      that refuse a change of a client's settings with a reason (the DNC app refuses a
+      Dial-Time client turned Legacy while it holds dial-time entries); the client's admin
+      page shows the reason and saves nothing.
     """
 
     role_permissions: dict[str, list[str]] = {}
@@ -42,6 +46,7 @@ class ResourceAppConfig(AppConfig):
     admin_urls: tuple[str, ...] = ()
     error_shapes: dict[str, str] = {}
     job_recovery: tuple[str, ...] = ()
+    client_checks: tuple[str, ...] = ()
 
     def seed_demo(self, actor) -> None:
         """Create this app's demo data (idempotent)."""
@@ -49,6 +54,18 @@ class ResourceAppConfig(AppConfig):
 
 def resource_apps() -> list[ResourceAppConfig]:
     return [config for config in apps.get_app_configs() if isinstance(config, ResourceAppConfig)]
+
+
+def client_change_refusals(client, changed: dict) -> list[str]:
+    """Every resource app's reason to refuse these changes of a client (``client_checks``)."""
+    from django.utils.module_loading import import_string
+
+    return [
+        reason
+        for config in resource_apps()
+        for path in config.client_checks
+        if (reason := import_string(path)(client, changed))
+    ]
 
 
 def _sync_groups_after_migrate(sender, **kwargs) -> None:

@@ -243,3 +243,57 @@ def test_create_job_refuses_the_list(client_a):
             actor=ACTOR,
         )
     assert str(refused.value) == LEGACY_FOR_DIAL_TIME
+
+
+# --- a client's type change ------------------------------------------------------------------
+
+
+def client_form(browser, client: Client, **changes) -> dict:
+    """The client's change page as its form would post it (its inlines too), with ``changes``."""
+    page = browser.get(f"/admin/livevox_site/client/{client.pk}/change/")
+    forms = [page.context["adminform"].form]
+    for inline in page.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for name, field in form.fields.items():
+            value = form.initial.get(name, field.initial)
+            if value is not None:
+                data[form.add_prefix(name)] = getattr(value, "pk", value)
+    return {**data, **changes}
+
+
+def test_a_dial_time_client_holding_entries_does_not_turn_legacy(admin_as, client_a):
+    DialtimeEntry.objects.create(client=client_a, phone="4155553734")
+    DialtimeEntry.objects.create(client=client_a, phone="4155550000")
+
+    browser = admin_as("sysadmin")
+    response = browser.post(
+        "/admin/livevox_site/client/4199/change/",
+        client_form(browser, client_a, phone_dnc_type=PhoneDncType.LEGACY),
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "__all__": [
+            "Acme holds 2 dial-time DNC entries, which isBlocked reads only for Dial-Time "
+            "clients: as a Legacy client, those numbers would be called again. Move them to the "
+            "legacy list (export them, then import them there) or remove them first."
+        ]
+    }
+    client_a.refresh_from_db()
+    assert client_a.phone_dnc_type == PhoneDncType.DIAL_TIME
+
+
+def test_a_client_without_dial_time_entries_changes_type_freely(admin_as, client_a, client_b):
+    LegacyEntry.objects.create(client=client_b, phone="4155553734")
+    browser = admin_as("sysadmin")
+
+    for client, new in ((client_a, PhoneDncType.LEGACY), (client_b, PhoneDncType.DIAL_TIME)):
+        response = browser.post(
+            f"/admin/livevox_site/client/{client.pk}/change/",
+            client_form(browser, client, phone_dnc_type=new),
+        )
+        assert response.status_code == 302
+        client.refresh_from_db()
+        assert client.phone_dnc_type == new

@@ -65,3 +65,26 @@ def list_refusal(client: Client, list_name: str) -> str | None:
         "Add the numbers to the legacy list instead, or ask a Sysadmin to change the client's "
         "Phone DNC Type."
     )
+
+
+def client_change_refusal(client: Client, changed: dict) -> str | None:
+    """Why a client may not take the changes ``changed`` ({field: new value}) as they are: a
+    Dial-Time client turned Legacy while it holds dial-time entries would stop blocking those
+    numbers (isBlocked reads that list for Dial-Time clients only). Legacy to Dial-Time loses
+    nothing: the legacy list and the account flags are read for every client."""
+    from ..models import DialtimeEntry
+
+    new_type = changed.get("phone_dnc_type")
+    if new_type is None or new_type == client.phone_dnc_type:
+        return None
+    if client.phone_dnc_type != PhoneDncType.DIAL_TIME:
+        return None
+    held = DialtimeEntry.objects.for_client(client).count()
+    if not held:
+        return None
+    entries = "entry" if held == 1 else "entries"
+    return (
+        f"{client.name} holds {held} dial-time DNC {entries}, which isBlocked reads only for "
+        "Dial-Time clients: as a Legacy client, those numbers would be called again. Move them "
+        "to the legacy list (export them, then import them there) or remove them first."
+    )
