@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
+from django.core.validators import MaxLengthValidator
 from django.utils.module_loading import import_string
 
 from .audit import Actor
@@ -30,6 +31,11 @@ class ClientAuthenticationForm(AdminAuthenticationForm):
         super().__init__(request, *args, **kwargs)
         # The client code comes first, so it takes the focus from the user name.
         self.fields["username"].widget.attrs.pop("autofocus", None)
+        # Django's form only tells the browser (maxlength); a longer name must be refused here,
+        # not looked up and written to the failed-login table, whose column holds no more.
+        self.fields["username"].validators.append(
+            MaxLengthValidator(self.username_field.max_length)
+        )
 
     def confirm_login_allowed(self, user) -> None:
         # The password was right: say why the admin is closed to agents, not "wrong password".

@@ -80,8 +80,16 @@ class VerifiedLaterLVSessionAuthentication(LVSessionAuthentication):
     cache, so a call costs no query of its own; the view's statement re-checks the very WHERE
     clause of ``session_get`` (``session_usable_clause``) plus the role the cache holds, and on
     a mismatch calls ``forget()`` and authenticates again through the database. A logout, an
-    expiry, a revoked token, a deactivation or a role change therefore counts on the very next
-    request in every worker, as without the cache.
+    expiry, a revoked token, a deactivation or a role taken away therefore counts on the very
+    next request in every worker, as without the cache.
+
+    A refusal is never decided on the cache: the statement does not run for a user the cached
+    rights refuse, so ``LiveVoxPermission`` first authenticates such a request again through
+    the database (``authenticate_again``, one query on the refusal only) and decides on what it
+    reads. A role or power given therefore counts on the next request too. The powers are not
+    re-checked by the statement: none gives or takes a permission that such a view needs (a
+    power only adds to a Manager, and isBlocked is every Manager's); a hot path that a power
+    decides must re-check the powers in its statement as isBlocked re-checks the role.
 
     Only a view that makes that check may use this class; ``request.lv_session_cached`` says
     whether the answer came from the cache.
@@ -110,3 +118,19 @@ class VerifiedLaterLVSessionAuthentication(LVSessionAuthentication):
     @classmethod
     def forget(cls, key: str) -> None:
         cls._cache.pop(key, None)
+
+
+def authenticate_again(request) -> bool:
+    """For a DRF request whose session came from ``VerifiedLaterLVSessionAuthentication``'s
+    cache: forget that entry and authenticate the request again, through the database (an
+    ``AuthenticationFailed`` when the session is no longer usable). False, doing nothing, for
+    any other request: its user was read for this very request."""
+    if not getattr(request, "lv_session_cached", False):
+        return False
+    VerifiedLaterLVSessionAuthentication.forget(request.auth.key)
+    # DRF authenticates again when the request holds no user.
+    request.__dict__.pop("_user", None)
+    request.__dict__.pop("_auth", None)
+    request.lv_session_cached = False
+    request.user  # noqa: B018 - reading it runs the authenticators
+    return True

@@ -12,6 +12,7 @@ import functools
 import json
 import logging
 import re
+import sys
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -21,8 +22,9 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import DataError, IntegrityError
-from django.http import Http404, HttpResponse
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError, connections
+from django.http import Http404, HttpResponse, UnreadablePostError
+from django.template import loader
 from django.views import csrf, defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -101,6 +103,44 @@ class StorageUnavailable(LVError):
     status = status.HTTP_503_SERVICE_UNAVAILABLE
     code = 503
     default_message = "The file storage is unavailable; nothing was changed, try again"
+
+
+# A request whose database connection failed (the server went away, a failover, a killed
+# backend; on PostgreSQL also a deadlock or a lock timeout, which psycopg files under the same
+# class): 503 with Retry-After, as /healthz answers, and the connection is closed so that the
+# next request opens a new one. psycopg's own classes too: code that uses psycopg directly (COPY)
+# sees them unwrapped.
+DATABASE_RETRY_AFTER_SECONDS = 1
+DATABASE_GONE_MESSAGE = "The database is unavailable; try again"
+
+
+def _database_gone_classes() -> tuple[type[Exception], ...]:
+    found: list[type[Exception]] = [OperationalError, InterfaceError]
+    try:
+        import psycopg
+    except ImportError:  # a SQLite-only installation
+        return tuple(found)
+    return (*found, psycopg.OperationalError, psycopg.InterfaceError)
+
+
+DATABASE_GONE = _database_gone_classes()
+BODY_CUT_SHORT_MESSAGE = "The request body ended before its Content-Length"
+
+
+def database_gone(exc: BaseException | None) -> bool:
+    """Whether ``exc`` is a failure of the database connection (``DATABASE_GONE``), which
+    answers 503, rather than of the statement (a 400 or a 500)."""
+    return isinstance(exc, DATABASE_GONE)
+
+
+def close_failed_connections() -> None:
+    """Close every open database connection outside a transaction, so that the next request
+    connects again instead of failing on a dead socket (Django would only do it at the end of
+    the request, and not at all in tests). Inside a transaction the owner of the transaction
+    decides (closing would break it)."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and not conn.in_atomic_block:
+            conn.close()
 
 
 class TooManyAttempts(LVError):
@@ -193,6 +233,12 @@ def _status_and_code(exc) -> tuple[int, int, str]:
         return 400, CODE_INVALID, "The change conflicts with existing data; retry"
     if isinstance(exc, DataError):
         return 400, CODE_INVALID, "A value is out of range or cannot be stored"
+    if database_gone(exc):
+        return 503, 503, DATABASE_GONE_MESSAGE
+    if isinstance(exc, UnreadablePostError):
+        # The client went away, or sent less than its Content-Length: nothing to answer to, but
+        # no server error either.
+        return 400, CODE_INVALID, BODY_CUT_SHORT_MESSAGE
     if isinstance(exc, RequestDataTooBig):
         return 413, 413, body_too_large_message(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, SuspiciousOperation):
@@ -206,12 +252,16 @@ def exception_handler(exc, context) -> Response:
     request = context.get("request")
     shape = shape_for_path(request.path_info) if request is not None else SHAPE_CODE
     http_status, code, message = _status_and_code(exc)
-    if http_status >= 500:
+    headers = {}
+    if database_gone(exc):
+        logger.error("Database unavailable in %s", view.__class__.__name__, exc_info=exc)
+        close_failed_connections()
+        headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    elif http_status >= 500:
         logger.exception("Unhandled error in %s", view.__class__.__name__, exc_info=exc)
     elif isinstance(exc, SuspiciousOperation):
         # Logged where Django itself logs these.
         logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
-    headers = {}
     if isinstance(exc, exceptions.APIException):
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header
@@ -265,9 +315,30 @@ def page_not_found(request, exception, *args, **kwargs) -> HttpResponse:
 
 
 def server_error(request, *args, **kwargs) -> HttpResponse:
+    # Django calls handler500 while it handles the exception: it is still sys.exc_info()'s.
+    exc = sys.exc_info()[1]
+    if database_gone(exc):
+        return database_unavailable(request)
+    if isinstance(exc, UnreadablePostError):
+        if not is_wire_path(request.path_info):
+            return defaults.bad_request(request, exc)
+        return wire_error_response(request, 400, CODE_INVALID, BODY_CUT_SHORT_MESSAGE)
     if not is_wire_path(request.path_info):
         return defaults.server_error(request, *args, **kwargs)
     return wire_error_response(request, 500, 500, "Internal error")
+
+
+def database_unavailable(request) -> HttpResponse:
+    """503 with Retry-After for a request whose database connection failed outside DRF (the
+    admin, middleware, the isBlocked hot path): the family's JSON on wire paths, a plain page
+    elsewhere (rendered without the request: its context processors would ask the database)."""
+    close_failed_connections()
+    if is_wire_path(request.path_info):
+        response = wire_error_response(request, 503, 503, DATABASE_GONE_MESSAGE)
+    else:
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
 
 
 def csrf_failure(request, reason: str = "", **kwargs) -> HttpResponse:

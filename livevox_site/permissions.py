@@ -13,6 +13,7 @@ A view declares (``TenantViewSet`` refuses, at class creation, a viewset that do
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from .auth import authenticate_again
 from .roles import Role
 
 # "Any signed-in user, whatever the role": an explicit declaration, never a default.
@@ -36,6 +37,16 @@ def required_perm(request, view) -> str | None:
 
 class LiveVoxPermission(BasePermission):
     def has_permission(self, request, view) -> bool:
+        try:
+            return self._decide(request, view)
+        except PermissionDenied:
+            # A refusal never rests on a per-process cache of the session (isBlocked's): the
+            # rights may have been given since it was filled. Read them again, then decide.
+            if not authenticate_again(request):
+                raise
+        return self._decide(request, view)
+
+    def _decide(self, request, view) -> bool:
         user = request.user
         if user is None or not user.is_authenticated or not user.is_active:
             return False  # DRF answers 401, as no authenticator succeeded

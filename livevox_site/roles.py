@@ -64,9 +64,10 @@ SITE_PERMISSIONS: dict[str, list[str]] = {
         *model_perms("livevox_site.accesstoken"),
         *model_perms("livevox_site.auditentry", VIEW),
     ],
+    # Least privilege: the services their strategies and profiles are assigned to, and the audit
+    # entries of what they may read; access tokens are the Superusers' (and Sysadmins').
     "IT User": [
         *model_perms("livevox_site.service", VIEW),
-        *model_perms("livevox_site.accesstoken", VIEW),
         *model_perms("livevox_site.auditentry", VIEW),
     ],
     "Manager": [

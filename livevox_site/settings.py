@@ -8,6 +8,7 @@ import json
 import os
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -101,6 +102,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "livevox_site.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "livevox_site.middleware.WirePathMiddleware",
     "livevox_site.middleware.HotPathMiddleware",
@@ -220,7 +222,9 @@ USE_TZ = True
 
 # --- Static files and storage ---------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `manage.py collectstatic` writes the static files (and staticfiles.json, their manifest)
+# that the server reads with DEBUG off; livevox_site/wsgi.py refuses to start without them.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 STORAGE_BACKEND = env_str("STORAGE_BACKEND", "filesystem")  # filesystem | s3
@@ -294,6 +298,27 @@ if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Every HTML page (livevox_site.middleware.ContentSecurityPolicyMiddleware): scripts, styles,
+# fonts and fetches from the site itself only (no inline script or style anywhere), images also
+# as data: URLs (the admin's and the docs' icons), no plugins, no framing, forms posting only
+# here. With LV_RECORDING_REDIRECT on S3 the admin's audio player is sent to the bucket.
+_csp = [
+    "default-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+]
+if RECORDING_REDIRECT and STORAGE_BACKEND == "s3":
+    _endpoint = urlsplit(env_str("AWS_S3_ENDPOINT_URL"))
+    _bucket = (
+        f"{_endpoint.scheme}://{_endpoint.netloc}"
+        if _endpoint.netloc
+        else "https://*.amazonaws.com"
+    )
+    _csp.append(f"media-src 'self' {_bucket}")
+LV_CONTENT_SECURITY_POLICY = "; ".join(_csp)
 
 # --- Django REST framework ------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -7,11 +7,11 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import session_views
 from .apps import resource_apps
-from .errors import wire_not_found
+from .errors import DATABASE_RETRY_AFTER_SECONDS, wire_not_found
 
 
 def healthz(request):
@@ -21,7 +21,9 @@ def healthz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
-        return JsonResponse({"status": "database unavailable"}, status=503)
+        response = JsonResponse({"status": "database unavailable"}, status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
     return JsonResponse({"status": "ok"})
 
 
@@ -48,7 +50,9 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # The split view serves the page's script as a file (?script): no inline script, for the
+    # Content-Security-Policy.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("session/login", session_views.LoginView.as_view()),
     path("session/validate", session_views.ValidateView.as_view()),
     path("session/validate/<str:sessionId>", session_views.ValidatePathView.as_view()),

@@ -76,3 +76,18 @@ def test_it_ignores_per_user_permissions(persona):
     user.user_permissions.add(Permission.objects.get(codename="add_dialingstrategy"))
     fresh = type(user).objects.get(pk=user.pk)
     assert not fresh.has_perm("strategies.add_dialingstrategy")
+
+
+def test_it_keeps_access_tokens_to_superusers_and_sysadmins(persona, admin_as, token_a):
+    tokens = "/admin/livevox_site/accesstoken/"
+    site = {perm for perm in persona("it_user").get_all_permissions() if perm.startswith("livevox")}
+    # Least privilege: the services strategies and profiles are assigned to, and the audit
+    # entries of what the role may read (filtered per entry); no access tokens, no users.
+    assert site == {"livevox_site.view_service", "livevox_site.view_auditentry"}
+    assert admin_as("it_user").get(tokens).status_code == 403
+    for who in ("manager", "manager_with_dnc_power", "agent"):
+        assert not {
+            perm for perm in persona(who).get_all_permissions() if perm.endswith("_accesstoken")
+        }, who
+    assert admin_as("superuser").get(tokens).status_code == 200
+    assert admin_as("sysadmin").get(tokens).status_code == 200
