@@ -17,7 +17,7 @@ from django.core.validators import EmailValidator
 from django.utils import timezone
 
 from livevox_site.errors import InvalidInput
-from livevox_site.lenient import clean_text, parse_date, present
+from livevox_site.lenient import clean_text, parse_local_date, present
 
 from .models import AccountFlag, LegacyEntry
 
@@ -27,7 +27,6 @@ _PHONE = re.compile(r"[2-9][0-9]{9}")
 # The vendor's legacy entries may hold "*" wildcards (209*******), matched literally.
 _LEGACY_PHONE = re.compile(r"[0-9*]{10}")
 _ZIP = re.compile(r"([0-9*]{5})(?:-?[0-9]{4})?")
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _email = EmailValidator()
 
 ACCOUNT_MAX_LENGTH = LegacyEntry._meta.get_field("account").max_length
@@ -102,21 +101,9 @@ def optional(parse, value, field: str, **kwargs) -> str:
 
 
 def parse_expiration(value, field: str, *, zone: ZoneInfo) -> date | None:
-    """An expiration date (wire-notes section 9): ``yyyy-MM-dd`` is that day; an instant
-    (epoch ms, ISO-8601) is the day it falls on in the client's time zone; the .NET "no date"
-    and empty values are None."""
-    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            raise InvalidInput(f"{field} is not a date", field=field) from None
-    moment = parse_date(value, field)
-    if moment is None:
-        return None
-    try:
-        return moment.astimezone(zone).date()
-    except (OverflowError, ValueError):
-        raise InvalidInput(f"{field} is not a date", field=field) from None
+    """An expiration date (docs/wire.md section 9): the site's one rule for a local date
+    (``lenient.parse_local_date``) in the client's time zone."""
+    return parse_local_date(value, field, zone=zone)
 
 
 def expiration_ms(day: date | None, zone: ZoneInfo) -> int | None:

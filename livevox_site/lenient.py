@@ -7,6 +7,7 @@ import io
 import re
 import unicodedata
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ParseError
@@ -232,6 +233,27 @@ def parse_date(value, field: str) -> datetime | None:
         if parsed is not None:
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     raise InvalidInput(f"{field} is not a date", field=field)
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_local_date(value, field: str, *, zone: ZoneInfo | str) -> date | None:
+    """A date as the vendor's clients send one (docs/wire.md sections 4 and 9): ``yyyy-MM-dd``
+    is that day; an instant (epoch ms, ISO 8601) is the day it falls on in ``zone`` (the
+    client's time zone); the .NET "no date" and empty values are None."""
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidInput(f"{field} is not a date", field=field) from None
+    moment = parse_date(value, field)
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)).date()
+    except (OverflowError, ValueError):
+        raise InvalidInput(f"{field} is not a date", field=field) from None
 
 
 def epoch_ms(moment: datetime | None) -> int | None:

@@ -5,8 +5,6 @@ about type. Each function turns a request body into the typed values ``services.
 """
 
 import re
-from datetime import date
-from zoneinfo import ZoneInfo
 
 from livevox_site import geography
 from livevox_site.errors import EntryNotFound, InvalidInput
@@ -14,9 +12,9 @@ from livevox_site.lenient import (
     body_object,
     clean_text,
     parse_bool,
-    parse_date,
     parse_enum,
     parse_int,
+    parse_local_date,
     present,
 )
 
@@ -210,26 +208,8 @@ def profile_update(data) -> dict:
 
 # --- holidays and blackout dates (an extension) ----------------------------------------------
 
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _HOLIDAY_MAX_LENGTH = 100
 _MAX_STATES = 100
-
-
-def local_date(value, field: str, *, zone: str) -> date | None:
-    """A date (wire-notes sections 4 and 9): ``yyyy-MM-dd`` is that day; an instant (epoch ms,
-    ISO-8601) is the day it falls on in the client's time zone; empty values are None."""
-    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            raise InvalidInput(f"{field} is not a date", field=field) from None
-    moment = parse_date(value, field)
-    if moment is None:
-        return None
-    try:
-        return moment.astimezone(ZoneInfo(zone)).date()
-    except (OverflowError, ValueError):
-        raise InvalidInput(f"{field} is not a date", field=field) from None
 
 
 def _states(value) -> tuple[str, ...]:
@@ -263,8 +243,8 @@ def blackout_settings(data, *, zone: str) -> BlackoutSettings:
     else:
         do_not_dial = start_time is None and end_time is None
     return BlackoutSettings(
-        start_date=local_date(data.get("startDate"), "startDate", zone=zone),
-        end_date=local_date(data.get("endDate"), "endDate", zone=zone),
+        start_date=parse_local_date(data.get("startDate"), "startDate", zone=zone),
+        end_date=parse_local_date(data.get("endDate"), "endDate", zone=zone),
         holiday=holiday,
         states=_states(data.get("states")),
         do_not_dial=do_not_dial,
