@@ -45,6 +45,15 @@ def visible_rows(queryset: models.QuerySet, request) -> models.QuerySet:
     return visible_to(queryset, request.user.client_id)
 
 
+def add_service_error(form, error, fields: dict[str, str]) -> None:
+    """A service's ``LVError`` shown under the form field it names (``fields``: the service's
+    or the wire's field name -> the form's field; the last dotted part of ``error.field`` is
+    looked up), or above the form, as a sentence: "Position 1 appears twice"."""
+    field = fields.get((error.field or "").rsplit(".", 1)[-1])
+    message = error.message[:1].upper() + error.message[1:]
+    form.add_error(field if field in form.fields else None, message)
+
+
 def admin_actor(request) -> Actor:
     return Actor.from_request(request, source=Source.ADMIN)
 

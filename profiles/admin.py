@@ -18,6 +18,7 @@ from django.db.models import Count
 from livevox_site.admin_base import (
     TenantAdminMixin,
     TenantInlineMixin,
+    add_service_error,
     admin_actor,
     sees_all_clients,
 )
@@ -38,12 +39,6 @@ POLICY_FIELDS = {
     "end_time": "end_time",
 }
 TIME_FORMAT = "%H:%M"
-
-
-def _add_error(form: forms.BaseForm, error: LVError, mapping: dict) -> None:
-    field = mapping.get((error.field or "").rsplit(".", 1)[-1])
-    message = error.message[:1].upper() + error.message[1:]
-    form.add_error(field if field in form.fields else None, message)
 
 
 def _may_change(request, profile: DialingProfile | None) -> bool:
@@ -100,7 +95,7 @@ class PolicyInlineForm(forms.ModelForm):
         try:
             checked = services.check_policy(_settings(cleaned))
         except LVError as error:
-            _add_error(self, error, POLICY_FIELDS)
+            add_service_error(self, error, POLICY_FIELDS)
             return cleaned
         cleaned["state"] = checked.state
         return cleaned
@@ -214,7 +209,7 @@ class BlackoutInlineForm(forms.ModelForm):
         try:
             checked = services.check_blackout(_blackout_settings(cleaned))
         except LVError as error:
-            _add_error(self, error, BLACKOUT_FIELDS)
+            add_service_error(self, error, BLACKOUT_FIELDS)
             return cleaned
         cleaned["states"] = list(checked.states)
         cleaned["end_date"] = checked.end_date
@@ -261,7 +256,7 @@ class DialingProfileForm(forms.ModelForm):
             try:
                 cleaned[key] = check()
             except LVError as error:
-                _add_error(self, error, {"name": "name", "description": "description"})
+                add_service_error(self, error, {"name": "name", "description": "description"})
         return cleaned
 
 

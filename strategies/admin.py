@@ -16,6 +16,7 @@ from livevox_site.admin import client_inlines
 from livevox_site.admin_base import (
     TenantAdminMixin,
     TenantInlineMixin,
+    add_service_error,
     admin_actor,
     scope_to_client,
     sees_all_clients,
@@ -41,14 +42,6 @@ OUTCOME_FIELDS = {
     "retry_delay": "retry_delay",
     "requeue": "requeue",
 }
-
-
-def _add_error(form: forms.BaseForm, error: LVError, mapping: dict) -> None:
-    """A service's error under its own form field, as a sentence: "Position 1 appears
-    twice"."""
-    field = mapping.get((error.field or "").rsplit(".", 1)[-1])
-    message = error.message[:1].upper() + error.message[1:]
-    form.add_error(field if field in form.fields else None, message)
 
 
 def outcome_settings(outcome: Outcome) -> services.OutcomeSettings:
@@ -129,7 +122,7 @@ class DialingStrategyForm(forms.ModelForm):
             try:
                 cleaned[key] = check()
             except LVError as error:
-                _add_error(self, error, STRATEGY_FIELDS)
+                add_service_error(self, error, STRATEGY_FIELDS)
         return cleaned
 
 
@@ -196,7 +189,7 @@ class OutcomeInlineForm(forms.ModelForm):
         try:
             services.check_result(cleaned["result"].pk)
         except LVError as error:
-            _add_error(self, error, OUTCOME_FIELDS)
+            add_service_error(self, error, OUTCOME_FIELDS)
         return cleaned
 
 
