@@ -113,7 +113,7 @@ def _files(legacy: int, dialtime: int, per_file: int) -> list[tuple[str, int, st
         for pk in zones
     }
     groups = sorted(
-        ContactGroup.objects.filter(client_id=DIALTIME_CLIENT).values_list("id", flat=True)
+        ContactGroup.objects.filter(client_id=DIALTIME_CLIENT).values_list("group_id", flat=True)
     )
     big = legacy * 2 // 3
     parts = [

@@ -242,7 +242,7 @@ def seed(
         for pk in clients
     }
     groups = sorted(
-        ContactGroup.objects.filter(client_id=DIALTIME_CLIENT).values_list("id", flat=True)
+        ContactGroup.objects.filter(client_id=DIALTIME_CLIENT).values_list("group_id", flat=True)
     )
     today = {pk: client_today(c.time_zone) for pk, c in clients.items()}
     big = legacy * 2 // 3

@@ -12,6 +12,10 @@ entry per action, whatever the number of rows).
 Forms: a Sysadmin sees every client and picks the client when adding; the contact group and
 service choices then list every client's (grouped by client) and ``clean()`` checks the one
 picked against the client picked. Everyone else's forms are their own client's.
+
+Contact groups are named by their id within their client (``ContactGroup.group_id``, the
+vendor's ``contactGroupId``, which entries store): every label, choice and filter here looks a
+group up by (client, id), never by the id alone, which another client may use too.
 """
 
 from collections.abc import Callable
@@ -121,16 +125,21 @@ def _error(form: forms.BaseForm, error: LVError, fields: dict[str, str]) -> None
 
 
 def _grouped_choices(
-    rows: models.QuerySet, client: Client | None, label: Callable[[models.Model], str]
+    rows: models.QuerySet,
+    client: Client | None,
+    label: Callable[[models.Model], str],
+    value: str = "pk",
 ) -> list:
     """Choices of one client's rows, or (client None: a Sysadmin's add page) every client's,
-    grouped under the client's name."""
+    grouped under the client's name. ``value``: the column a choice stands for (a contact
+    group's ``group_id``, which is unique within its client only: ``clean()`` checks it
+    against the client picked)."""
     if client is not None:
-        return [(row.pk, label(row)) for row in rows.filter(client=client)]
+        return [(getattr(row, value), label(row)) for row in rows.filter(client=client)]
     grouped: dict[str, list] = {}
-    for row in rows.select_related("client").order_by("client__name", "pk"):
+    for row in rows.select_related("client").order_by("client__name", value):
         grouped.setdefault(f"{row.client.name} ({row.client.code})", []).append(
-            (row.pk, label(row))
+            (getattr(row, value), label(row))
         )
     return list(grouped.items())
 
@@ -179,6 +188,11 @@ class BlocksThroughFilter(ExpiredFilter):
     column = "blocks_through"
 
 
+def _is_id(value: str) -> bool:
+    """Whether a filter's value can be an id (an integer column's)."""
+    return value.isascii() and value.isdigit() and len(value) <= 10
+
+
 class _IdFilter(admin.SimpleListFilter):
     """A filter by one integer column; a crafted value that is no number matches nothing."""
 
@@ -188,19 +202,30 @@ class _IdFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if not (value.isascii() and value.isdigit() and len(value) <= 10):
+        if not _is_id(value):
             return queryset.none()
         return queryset.filter(**{self.column: int(value)})
 
 
-class ContactGroupFilter(_IdFilter):
+class ContactGroupFilter(admin.SimpleListFilter):
+    """By contact group: ``?group=1320`` (the group id, within the page's client), or, from a
+    Sysadmin's choices, ``?group=4199-1320`` (that client's group 1320: ids repeat across
+    clients). A crafted value that is neither matches nothing."""
+
     title = "contact group"
     parameter_name = "group"
-    column = "contact_group_id"
 
     def queryset(self, request, queryset):
-        found = super().queryset(request, queryset)
-        if self.value() not in (None, str(NO_GROUP)):
+        value = self.value()
+        if value is None:
+            return queryset
+        *client, group = value.split("-")
+        if len(client) > 1 or not all(_is_id(part) for part in (*client, group)):
+            return queryset.none()
+        if client:
+            queryset = queryset.filter(client_id=int(client[0]))
+        found = queryset.filter(contact_group_id=int(group))
+        if int(group) != NO_GROUP:
             # Redundant, but it names the condition of the (client, group, id) partial index,
             # which SQLite's planner needs literally to use it.
             found = found.exclude(contact_group_id=NO_GROUP)
@@ -210,9 +235,16 @@ class ContactGroupFilter(_IdFilter):
         groups = ContactGroup.objects.select_related("client")
         if not sees_all_clients(request):
             groups = groups.for_client(request.user.client_id)
+            return [
+                (str(NO_GROUP), "No group"),
+                *((str(g.group_id), _group_label(g)) for g in groups.order_by("name")[:500]),
+            ]
         return [
             (str(NO_GROUP), "No group"),
-            *((str(g.pk), _group_label(g, request)) for g in groups.order_by("name")[:500]),
+            *(
+                (f"{g.client_id}-{g.group_id}", _group_label(g, request))
+                for g in groups.order_by("name", "client_id")[:500]
+            ),
         ]
 
 
@@ -232,7 +264,7 @@ class ServiceFilter(_IdFilter):
 
 
 def _group_label(group: ContactGroup, request=None) -> str:
-    label = f"{group.name} ({group.pk})"
+    label = f"{group.name} ({group.group_id})"
     return f"{label}, {group.client.code}" if request and sees_all_clients(request) else label
 
 
@@ -446,7 +478,9 @@ class ListEntryForm(forms.ModelForm):
             )
         self.fields["contact_group_id"].choices = [
             (NO_GROUP, "No group"),
-            *_grouped_choices(ContactGroup.objects.all(), self.client, _group_label),
+            *_grouped_choices(
+                ContactGroup.objects.all(), self.client, _group_label, value="group_id"
+            ),
         ]
 
     def clean(self):
@@ -526,10 +560,16 @@ class ListEntryAdmin(DncAdmin):
         return found, False
 
     def decorate_page(self, rows) -> None:
-        wanted = {row.contact_group_id for row in rows} - {NO_GROUP}
-        names = dict(ContactGroup.objects.filter(pk__in=wanted).values_list("pk", "name"))
+        # A page may hold several clients' entries (a Sysadmin's): each names a group of its
+        # own client.
+        wanted = {(row.client_id, row.contact_group_id) for row in rows if row.contact_group_id}
+        found = ContactGroup.objects.filter(
+            client_id__in={client_id for client_id, _ in wanted},
+            group_id__in={group_id for _, group_id in wanted},
+        ).values_list("client_id", "group_id", "name")
+        names = {(client_id, group_id): name for client_id, group_id, name in found}
         for row in rows:
-            row.lv_group_name = names.get(row.contact_group_id)
+            row.lv_group_name = names.get((row.client_id, row.contact_group_id))
 
     @admin.display(description="contact group")
     def group(self, obj) -> str:
@@ -913,16 +953,16 @@ class AccountFlagAdmin(DncAdmin):
 
 
 class ContactGroupForm(forms.ModelForm):
-    id = forms.IntegerField(
+    group_id = forms.IntegerField(
         label="Id",
         required=False,
         min_value=1,
-        help_text="The id LiveVox gave the group (1320), if any; empty: the next free id.",
+        help_text="The id LiveVox gave the group (1320), if any; empty: the client's next free id.",
     )
 
     class Meta:
         model = ContactGroup
-        fields = ["id", "name"]
+        fields = ["group_id", "name"]
 
     def __init__(self, *args, client: Client | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -937,11 +977,12 @@ class ContactGroupForm(forms.ModelForm):
             cleaned["name"] = group_services.contact_group_check(
                 client=client,
                 name=cleaned.get("name") or "",
-                group_id=None if self.instance.pk else cleaned.get("id"),
-                exclude=self.instance.pk,
+                # A new group has its (random) key already: adding, not the key, tells.
+                group_id=cleaned.get("group_id") if self.instance._state.adding else None,
+                exclude=None if self.instance._state.adding else self.instance.pk,
             )
         except LVError as error:
-            _error(self, error, {"name": "name", "id": "id"})
+            _error(self, error, {"name": "name", "group_id": "group_id"})
         return cleaned
 
     def _post_clean(self):
@@ -954,10 +995,10 @@ IN_USE = "Entries of the DNC lists still name this group: remove or move them fi
 @admin.register(ContactGroup)
 class ContactGroupAdmin(DncAdmin):
     form = ContactGroupForm
-    list_display = ["id", "name"]
+    list_display = ["group_id", "name"]
     search_fields = ["name"]  # a client has tens of groups, not millions
-    ordering = ["id"]
-    sortable_by = ("id", "name")
+    ordering = ["group_id", "id"]
+    sortable_by = ("group_id", "name")
     change_list_template = None
     actions = ["delete_selected_groups"]
 
@@ -967,7 +1008,7 @@ class ContactGroupAdmin(DncAdmin):
     def get_fields(self, request, obj=None):
         if obj is not None:
             return ["name"]
-        return ["client", "id", "name"] if sees_all_clients(request) else ["id", "name"]
+        return ["client", "group_id", "name"] if sees_all_clients(request) else ["group_id", "name"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
@@ -990,7 +1031,7 @@ class ContactGroupAdmin(DncAdmin):
                 actor=actor,
                 client=data.get("client") or request.user.client,
                 name=data["name"],
-                group_id=data.get("id"),
+                group_id=data.get("group_id"),
             )
         obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})
         obj._state.adding = False

@@ -120,7 +120,7 @@ def seed_dnc_rules(client: Client) -> list[LegacyEntry]:
 def seed_contact_groups(client: Client) -> None:
     for group_id in CONTACT_GROUPS:
         ContactGroup.objects.get_or_create(
-            id=group_id, client=client, defaults={"name": f"Group {group_id}"}
+            group_id=group_id, client=client, defaults={"name": f"Group {group_id}"}
         )
 
 

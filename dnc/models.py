@@ -26,11 +26,13 @@ The index of each table is listed in its ``Meta`` with the query it serves. Phon
 as 10 digits, emails in lower case (matched without case), accounts as given.
 """
 
+import secrets
+
 from django.db import models
 from django.utils import timezone
 
 from livevox_site.jobs import JobStatus
-from livevox_site.models import Client, ExplicitIdMixin
+from livevox_site.models import Client
 from livevox_site.tenancy import TenantQuerySet
 
 # The service / contact group value that means "none".
@@ -212,11 +214,30 @@ class AccountFlag(models.Model):
         }
 
 
-class ContactGroup(ExplicitIdMixin, models.Model):
-    """A client's contact group (the vendor's ids, such as 1320), managed in the admin and named
-    by dial-time, email and SMS entries."""
+# New contact groups' stored keys: above every vendor id (at most 2**31 - 1, which the groups
+# stored before migration 0010 keep as their key), within JavaScript's exact integers.
+GROUP_KEY_MIN = 2**32
+GROUP_KEY_MAX = 2**53
 
-    id = models.AutoField(primary_key=True)
+
+def new_group_key() -> int:
+    """A contact group's stored key: random, so it says nothing of the vendor id nor of the
+    groups other clients hold (a sequence would count them)."""
+    return GROUP_KEY_MIN + secrets.randbelow(GROUP_KEY_MAX - GROUP_KEY_MIN)
+
+
+class ContactGroup(models.Model):
+    """A client's contact group, managed in the admin and named by dial-time, email and SMS
+    entries.
+
+    ``group_id`` is the vendor's id (1320), the one entries store in ``contact_group_id`` and
+    the wire calls ``contactGroupId``; it is unique within a client only, so that no answer to
+    a client depends on the ids another client holds. ``id`` is the stored key (the admin's
+    URLs, the audit History): random for new groups, the vendor id for those stored before
+    migration 0010 (then unique across clients)."""
+
+    id = models.BigIntegerField("key", primary_key=True, default=new_group_key, editable=False)
+    group_id = models.IntegerField("id")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contact_groups")
     name = models.CharField(max_length=200)
 
@@ -224,13 +245,24 @@ class ContactGroup(ExplicitIdMixin, models.Model):
     objects = TenantQuerySet.as_manager()
 
     class Meta:
-        ordering = ["id"]
+        ordering = ["group_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["client", "name"], name="dnc_contact_group_name"),
+            # Also the index of every lookup: (the client, the id an entry names).
+            models.UniqueConstraint(fields=["client", "group_id"], name="dnc_contact_group_id"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.id})"
+        return f"{self.name} ({self.group_id})"
+
+    def audit_subject(self) -> tuple[str, int]:
+        # The audit names the vendor id (object_id, what people search for); the History page
+        # finds the entries by the stored key.
+        return ("dnc.contactgroup", self.pk)
+
+    def audit_snapshot(self) -> dict:
+        # The shape the audit kept before 0010 ({"id", "client", "name"}), the id the vendor's.
+        return {"id": self.group_id, "client": self.client_id, "name": self.name}
 
 
 class ListEntry(Provenance):

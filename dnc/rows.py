@@ -43,7 +43,8 @@ def _get(raw: Mapping, key: str) -> Any:
 
 
 def contact_group_ids(client: Client | int) -> frozenset[int]:
-    return frozenset(ContactGroup.objects.for_client(client).values_list("id", flat=True))
+    """The ids of the client's own contact groups (the vendor's, unique within the client)."""
+    return frozenset(ContactGroup.objects.for_client(client).values_list("group_id", flat=True))
 
 
 def parse_contact_group(value, groups: frozenset[int], field: str = "contactGroupId") -> int:

@@ -37,9 +37,9 @@ NO_DELETE = {
 @pytest.fixture
 def rows(client_a, client_b) -> dict:
     """Two groups and one entry per list in client A; a group and the same values in B."""
-    ContactGroup.objects.create(id=1320, client=client_a, name="Collections")
-    ContactGroup.objects.create(id=1321, client=client_a, name="Sales")
-    ContactGroup.objects.create(id=9001, client=client_b, name="Beta group")
+    ContactGroup.objects.create(group_id=1320, client=client_a, name="Collections")
+    ContactGroup.objects.create(group_id=1321, client=client_a, name="Sales")
+    ContactGroup.objects.create(group_id=9001, client=client_b, name="Beta group")
     made = {}
     for client, group, tag in ((client_a, 1320, "a"), (client_b, 9001, "b")):
         made[f"dialtime_{tag}"] = DialtimeEntry.objects.create(
@@ -53,7 +53,7 @@ def rows(client_a, client_b) -> dict:
             client=client, phone="8015442100", account="A-77", zip="94105"
         )
         made[f"flag_{tag}"] = AccountFlag.objects.create(client=client, account="ACC-1")
-        made[f"group_{tag}"] = ContactGroup.objects.get(pk=group)
+        made[f"group_{tag}"] = ContactGroup.objects.get(client=client, group_id=group)
     return made
 
 
@@ -110,7 +110,7 @@ def test_the_pages_work_for_those_with_the_right(admin_as, rows, page, who):
     shown = listed(browser.get(f"{ADMIN}{page}/"))
     expected = {own.pk, rows[_key(page) + "_b"].pk} if who == "sysadmin" else {own.pk}
     if page == "contactgroup":
-        expected.add(1321)
+        expected.add(ContactGroup.objects.get(group_id=1321).pk)
     assert {row.pk for row in shown} == expected
     assert browser.get(f"{ADMIN}{page}/{own.pk}/change/").status_code == 200
     add = browser.get(f"{ADMIN}{page}/add/").status_code
@@ -183,11 +183,11 @@ def page_state() -> list:
 def test_crafted_action_ids_of_another_client_change_nothing(admin_as, rows, page, action, extra):
     EmailEntry.objects.filter(pk=rows["email_b"].pk).update(expiration_date=date(2030, 1, 1))
     theirs = rows[_key(page) + "_b"]
-    ContactGroup.objects.create(id=9002, client=theirs.client, name="Empty")  # deletable
+    empty = ContactGroup.objects.create(group_id=9002, client=theirs.client, name="Empty")
     before = page_state()
     audit_count = AuditEntry.objects.count()
     browser = admin_as("superuser")
-    for ids in ([theirs.pk], [9002]):
+    for ids in ([theirs.pk], [empty.pk]):  # the empty group is deletable
         response = browser.post(
             f"{ADMIN}{page}/", {"action": action, "_selected_action": ids, **extra}
         )
@@ -283,7 +283,7 @@ def test_search_of_a_partial_or_bad_value_finds_nothing(admin_as, rows, page, te
 
 def test_contact_groups_are_searched_by_name(admin_as, rows):
     shown = listed(admin_as("superuser").get(f"{ADMIN}contactgroup/", {"q": "sales"}))
-    assert [group.pk for group in shown] == [1321]
+    assert [group.group_id for group in shown] == [1321]
 
 
 # --- filters and order ------------------------------------------------------------------------
@@ -455,13 +455,13 @@ def test_a_dialtime_entry_is_added_changed_and_deleted_with_audit(admin_as, rows
         ),
         (
             "contactgroup",
-            {"id": "", "name": "Sales"},
+            {"group_id": "", "name": "Sales"},
             {"name": ["A contact group named 'Sales' exists"]},
         ),
         (
             "contactgroup",
-            {"id": "9001", "name": "Taken elsewhere"},
-            {"__all__": ["Contact group id 9001 is taken"]},
+            {"group_id": "1321", "name": "Taken already"},
+            {"__all__": ["Contact group id 1321 is taken"]},
         ),
     ],
 )
@@ -739,39 +739,45 @@ def test_django_delete_selected_is_replaced(admin_as, rows):
 
 def test_a_contact_group_in_use_is_not_deleted(admin_as, rows):
     browser = admin_as("superuser")
-    url = f"{ADMIN}contactgroup/1320/delete/"
+    collections, sales = (ContactGroup.objects.get(group_id=n).pk for n in (1320, 1321))
+    url = f"{ADMIN}contactgroup/{collections}/delete/"
     response = browser.post(url, {"post": "yes"}, follow=True)
     assert "still name this group" in response.content.decode()
     response = browser.get(url)
     assert response.status_code == 302
-    assert ContactGroup.objects.filter(pk=1320).exists()
+    assert ContactGroup.objects.filter(pk=collections).exists()
     # The action keeps it too, and deletes the unused one beside it.
     response = browser.post(
         f"{ADMIN}contactgroup/",
-        {"action": "delete_selected_groups", "_selected_action": [1320, 1321], "apply": "1"},
+        {
+            "action": "delete_selected_groups",
+            "_selected_action": [collections, sales],
+            "apply": "1",
+        },
         follow=True,
     )
     page = response.content.decode()
     assert "Deleted 1 contact groups." in page and "Kept Collections (1320)" in page
-    assert list(ContactGroup.objects.filter(client_id=4199).values_list("pk", flat=True)) == [1320]
+    groups = ContactGroup.objects.filter(client_id=4199)
+    assert list(groups.values_list("group_id", flat=True)) == [1320]
     assert [e.object_id for e in audits(action="dnc.contactgroup.deleted")] == ["1321"]
     # Once no entry names it, it goes.
     DialtimeEntry.objects.filter(contact_group_id=1320).delete()
     EmailEntry.objects.filter(contact_group_id=1320).delete()
     assert browser.post(url, {"post": "yes"}).status_code == 302
-    assert not ContactGroup.objects.filter(pk=1320).exists()
+    assert not ContactGroup.objects.filter(pk=collections).exists()
     assert len(audits(action="dnc.contactgroup.deleted")) == 2
 
 
 def test_a_contact_group_is_added_and_renamed_with_audit(admin_as, rows):
     browser = admin_as("superuser")
-    response = browser.post(f"{ADMIN}contactgroup/add/", {"id": "77", "name": " Retention "})
+    response = browser.post(f"{ADMIN}contactgroup/add/", {"group_id": "77", "name": " Retention "})
     assert response.status_code == 302, form_errors(response)
-    group = ContactGroup.objects.get(pk=77)
+    group = ContactGroup.objects.get(group_id=77)
     assert (group.client_id, group.name) == (4199, "Retention")
-    response = browser.post(f"{ADMIN}contactgroup/77/change/", {"name": "Sales"})
+    response = browser.post(f"{ADMIN}contactgroup/{group.pk}/change/", {"name": "Sales"})
     assert form_errors(response) == {"name": ["A contact group named 'Sales' exists"]}
-    response = browser.post(f"{ADMIN}contactgroup/77/change/", {"name": "Winback"})
+    response = browser.post(f"{ADMIN}contactgroup/{group.pk}/change/", {"name": "Winback"})
     assert response.status_code == 302
     assert [e.action for e in audits(object_type="dnc.contactgroup")] == [
         "dnc.contactgroup.added",

@@ -33,9 +33,9 @@ def _immediate_tasks(settings):
 
 @pytest.fixture
 def entries(client_a, client_b) -> None:
-    ContactGroup.objects.create(id=1320, client=client_a, name="Collections")
-    ContactGroup.objects.create(id=1321, client=client_a, name="Sales")
-    ContactGroup.objects.create(id=9001, client=client_b, name="Beta group")
+    ContactGroup.objects.create(group_id=1320, client=client_a, name="Collections")
+    ContactGroup.objects.create(group_id=1321, client=client_a, name="Sales")
+    ContactGroup.objects.create(group_id=9001, client=client_b, name="Beta group")
     for phone, group in (("4155553734", 1320), ("4155550001", 1320), ("2125550100", 1321)):
         DialtimeEntry.objects.create(client=client_a, phone=phone, contact_group_id=group)
     DialtimeEntry.objects.create(client=client_b, phone="4155553734", contact_group_id=9001)

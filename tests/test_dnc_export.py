@@ -45,7 +45,7 @@ def import_file(tmp_path, list_name: str, text: str, client_id: int = 4199) -> s
 
 @pytest.fixture
 def lists_a(client_a):
-    ContactGroup.objects.create(id=1320, client=client_a, name="Collections")
+    ContactGroup.objects.create(group_id=1320, client=client_a, name="Collections")
     DialtimeEntry.objects.create(client=client_a, phone="4155553734")
     DialtimeEntry.objects.create(
         client=client_a, phone="4155550000", contact_group_id=1320, expiration_date=date(2030, 1, 2)

@@ -50,7 +50,7 @@ DIALTIME_ERRORS = [
 
 @pytest.fixture
 def group_a(client_a) -> ContactGroup:
-    return ContactGroup.objects.create(id=1320, client=client_a, name="Collections")
+    return ContactGroup.objects.create(group_id=1320, client=client_a, name="Collections")
 
 
 def write(tmp_path: Path, text: str, name: str = "blocked.csv", bom: bool = False) -> str:

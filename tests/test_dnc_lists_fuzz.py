@@ -4,12 +4,10 @@ Dial-Time), with the spec's contact groups and list examples seeded. The site-wi
 a Manager without that power, whom the lists answer 403 before reading anything."""
 
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
 
 from dnc.demo import seed_contact_groups, seed_list_examples
 
-from .test_schema_fuzz import CHECKS, SCHEMA, in_test_transaction  # noqa: F401
+from .fuzz import fuzz, in_test_transaction, operation_labels  # noqa: F401
 
 pytestmark = pytest.mark.fuzz
 
@@ -20,11 +18,7 @@ PATHS = (
     " /compliance/complianceCheck/isBlocked",
     " /compliance/complianceCheck/contactCheck",
 )
-OPERATIONS = [
-    label
-    for label in sorted(result.ok().label for result in SCHEMA.get_all_operations())
-    if any(path in label for path in PATHS)
-]
+OPERATIONS = operation_labels(*PATHS)
 
 
 def test_the_operations_are_found():
@@ -43,17 +37,4 @@ def test_no_dnc_list_operation_answers_5xx_or_off_schema(
     seed_contact_groups(client_a)
     seed_list_examples(client_a)
     session = api("manager_with_dnc_power").session_id
-    operation = SCHEMA.find_operation_by_label(label)
-
-    @given(case=operation.as_strategy())
-    @hypothesis_settings(
-        max_examples=40,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    def run(case):
-        case.call_and_validate(headers={"LV-Session": session}, checks=CHECKS)
-
-    run()
+    fuzz(label, session, max_examples=40)

@@ -69,10 +69,12 @@ def clean_value(list_name: str, value: Any) -> str:
 
 
 def check_contact_group(client: Client, contact_group_id: int) -> int:
-    """``contact_group_id`` if the client has that group (``NO_GROUP`` always passes)."""
+    """``contact_group_id`` if the client has a group with that id (``NO_GROUP`` always
+    passes). Ids are per client: another client's groups are never looked at."""
     if contact_group_id == NO_GROUP:
         return NO_GROUP
-    if not ContactGroup.objects.for_client(client).filter(pk=contact_group_id).exists():
+    groups = ContactGroup.objects.for_client(client)
+    if not groups.filter(group_id=contact_group_id).exists():
         raise InvalidValue(GROUP_NOT_VALID, field="contact_group_id")
     return contact_group_id
 
