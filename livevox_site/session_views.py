@@ -119,7 +119,11 @@ class ValidateView(APIView):
 
     @extend_schema(
         operation_id="session_validate_query",
-        responses={204: None, 404: None},
+        responses={
+            204: None,
+            404: None,
+            400: OpenApiResponse(CodeError, description="202: the query holds a NUL character"),
+        },
         parameters=[OpenApiParameter("sessionId", str, required=True)],
         auth=[],
         tags=["session"],
