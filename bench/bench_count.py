@@ -5,7 +5,7 @@
 
 The named database is dropped and recreated, then dropped again at the end (unless --keep).
 It builds a throwaway DNC-shaped table (client, service or none, phone, account, zip) with the
-index of PERFORMANCE.md on (client, phone, service), puts ``--rows`` rows in one client and
+index of docs/performance.md on (client, phone, service), puts ``--rows`` rows in one client and
 100,000 in another, and times, median of ``--runs``:
 
 - ``COUNT(*)`` of the big client, right after loading (the visibility map is not set yet:

@@ -15,7 +15,7 @@ Two steps with a clear boundary, so that another benchmark can reuse either:
 - ``copy_rows``: loads rows with ``COPY`` (psycopg 3) into the real table, after ``migrate``:
   the counter triggers run once per statement. The table's secondary indexes are dropped for
   the load and rebuilt after it from their own definitions (``pg_get_indexdef``), the usual
-  way to bulk load (PERFORMANCE.md: COPY into an indexed table ran at a third of the rate).
+  way to bulk load (docs/performance.md: COPY into an indexed table ran at a third of the rate).
 
 ``seed`` runs both and ``VACUUM ANALYZE``; ``check_counters`` compares ``dnc_dnccounter`` with
 ``COUNT(*)``.

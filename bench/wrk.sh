@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Over HTTP, as PERFORMANCE.md measured: gunicorn (one sync worker per core) on PostgreSQL, wrk
+# Over HTTP, as docs/performance.md measured: gunicorn (one sync worker per core) on PostgreSQL, wrk
 # at concurrency 8 from the same machine. Prints req/s and p99 of each endpoint and its share
 # of a constant DRF view measured in the same run. Needs Debian's wrk (apt-get install wrk).
 # The database named by DATABASE_URL (default livevox_wrk) is dropped and recreated.

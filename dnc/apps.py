@@ -41,7 +41,7 @@ class DncConfig(ResourceAppConfig):
         "Manager": [_IS_BLOCKED],
         "Power: Edit DNC Lists": [*_ENTRIES, *model_perms("dnc.contactgroup", ("view",))],
         # Agent sessions: Read, Create, List, Info and Find Matching DNC (the legacy list) and
-        # Is Blocked (wire-notes section 2).
+        # Is Blocked (docs/wire.md section 2).
         "Agent": [*model_perms("dnc.legacyentry", ("view", "add")), _IS_BLOCKED],
     }
 

@@ -3,7 +3,7 @@ size that ``info`` answers (from ``DncCounter``, never a COUNT: 0.7 s at 10 mill
 
 Keys are the spec's: dial-time entries answer ``id``; email and SMS entries answer ``dncId``
 (the spec's examples) and ``id`` (its field tables and the .NET client), with the same value
-(wire-notes section 9). ``contactGroupId`` and ``expirationDate`` are left out when not set.
+(docs/wire.md section 9). ``contactGroupId`` and ``expirationDate`` are left out when not set.
 """
 
 from collections.abc import Iterable

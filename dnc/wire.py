@@ -1,5 +1,5 @@
-"""The DNC lists' values as they arrive (wire-notes section 4) and as they are stored and
-answered. Plain functions: a bulk request checks 10,000 lines with them (PERFORMANCE.md: a
+"""The DNC lists' values as they arrive (docs/wire.md section 4) and as they are stored and
+answered. Plain functions: a bulk request checks 10,000 lines with them (docs/performance.md: a
 serializer per line is 35 times slower). Each raises ``InvalidInput`` naming the wire field.
 
 Phones are hand-normalized rather than parsed with ``phonenumbers``: the rule is narrower than

@@ -17,7 +17,7 @@ One helper serves a CSV import and a JSON bulk endpoint alike::
     report.created, report.updated, report.unchanged, report.errors  # [RowError(12, "...")]
 
 Phase 1 (``BulkUpsert.check_rows``, no database access) reads the rows one by one, checks each
-with a plain function (no serializer per line: 35 times slower, see PERFORMANCE.md), names each
+with a plain function (no serializer per line: 35 times slower, see docs/performance.md), names each
 bad line (``RowError``), drops a line whose key repeats an earlier good line and prepares the
 good ones. Phase 2 (``BulkUpsert.write``) stages them in a temporary table (COPY on PostgreSQL,
 ``executemany`` elsewhere) and merges the staging table into the model's table with one
@@ -559,7 +559,7 @@ class _Stage:
         if not rows:
             return
         if self.postgresql:
-            # psycopg 3 COPY: 400-500k rows/s from Python tuples (PERFORMANCE.md).
+            # psycopg 3 COPY: 400-500k rows/s from Python tuples (docs/performance.md).
             with self.cursor.cursor.copy(f"COPY {STAGE} ({self.staged}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)

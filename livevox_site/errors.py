@@ -1,4 +1,4 @@
-"""The error contract (wire-notes section 3), produced in one place.
+"""The error contract (docs/wire.md section 3), produced in one place.
 
 Services raise ``LVError`` subclasses; the API's exception handler turns those and DRF's own
 exceptions into one of the two documented bodies, chosen by the request's path:

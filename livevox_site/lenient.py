@@ -1,4 +1,4 @@
-"""Lenient input (wire-notes section 4), done once: real LiveVox clients send booleans and
+"""Lenient input (docs/wire.md section 4), done once: real LiveVox clients send booleans and
 numbers as strings, enums in any case, dates in four forms, empty query values and query names
 in any case. Every parser raises ``InvalidInput`` naming the field."""
 

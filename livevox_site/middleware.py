@@ -1,4 +1,4 @@
-"""Wire-path normalisation for the LiveVox URL families (wire-notes section 1), input no page
+"""Wire-path normalisation for the LiveVox URL families (docs/wire.md section 1), input no page
 can hold (NUL), the headers that keep answers out of caches and pages safe in browsers, and the
 admin's time zone (the viewer's client's)."""
 

@@ -5,7 +5,7 @@ A view declares (``TenantViewSet`` refuses, at class creation, a viewset that do
   methods. The role and power groups hold them (``livevox_site.roles``), so the admin obeys the
   same rules. ``ANY_ROLE`` says, explicitly, that any signed-in user may call it.
 - ``action_perms``: {action: perm} for the rare action that needs something else.
-- ``agent_actions``: the actions an Agent session may call (wire-notes section 2). The list
+- ``agent_actions``: the actions an Agent session may call (docs/wire.md section 2). The list
   narrows, it never widens: an Agent session may call only these, and still needs the
   action's permission (the Agent group holds exactly those of the methods the spec lists).
 """

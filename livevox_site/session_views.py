@@ -1,4 +1,4 @@
-"""The Session API (wire-notes section 2): login, validate, logout, change password."""
+"""The Session API (docs/wire.md section 2): login, validate, logout, change password."""
 
 from drf_spectacular.utils import (
     OpenApiParameter,

@@ -134,7 +134,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-# PERFORMANCE.md: closing the connection after every request made the hot path 6.6x slower.
+# docs/performance.md: closing the connection after every request made the hot path 6.6x slower.
 CONN_MAX_AGE = env_int("CONN_MAX_AGE", 600)
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 # Health checks cost one extra round trip (SELECT 1) on the first query of every request

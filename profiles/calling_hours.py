@@ -3,7 +3,7 @@ why not, and when (the calling-hours half of ``contactCheck``). Pure Python over
 in a few queries (``CallingHoursPlan.for_client``); no query per decision.
 
 What a policy's time means
-    A policy's ``startTime``/``endTime`` are stored as times of day (wire-notes section 9 says
+    A policy's ``startTime``/``endTime`` are stored as times of day (docs/wire.md section 9 says
     how they travel: epoch ms of that time on 1970-01-01 in the client's zone, which is only
     the encoding of a time of day). They are applied to the *callee's* clock: "TX, WEEKDAY,
     09:00-20:00" allows 09:00 to 20:00 wherever in Texas the callee is, at that place's own

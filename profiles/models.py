@@ -1,7 +1,7 @@
 """Dialing profiles: calling-hours policies by day, state or province, and area code.
 
 A profile belongs to one client, or to none: a system-wide profile, listed and read by every
-client and changed only by a Sysadmin. Policy times are local times of day (wire-notes
+client and changed only by a Sysadmin. Policy times are local times of day (docs/wire.md
 section 9 encodes them in the client's time zone on the wire); calling-hours decisions apply
 them to the callee's clock (``profiles.calling_hours``).
 """
@@ -60,7 +60,7 @@ class DialingProfile(ExplicitIdMixin, models.Model):
         ordering = ["id"]
         verbose_name = "dialing profile"
         permissions = [
-            # Its own permission, so the Agent group can hold it (wire-notes section 2).
+            # Its own permission, so the Agent group can hold it (docs/wire.md section 2).
             ("check_ziparea", "Can check whether a zip code and an area code match"),
         ]
 

@@ -1,4 +1,4 @@
-"""Dialing-policy times: local times of day in the client's time zone (wire-notes section 9).
+"""Dialing-policy times: local times of day in the client's time zone (docs/wire.md section 9).
 
 Input, any of: "HH:MM" or "HH:MM:SS"; epoch seconds; epoch milliseconds (numbers or strings).
 An instant is read as the time of day it shows in the client's zone on its own date, so
@@ -63,7 +63,7 @@ def epoch_ms_of_day(value: time | None, *, zone: str) -> int | None:
 
 
 def date_ms(day: date | None, *, zone: str) -> int | None:
-    """A date on output (wire-notes section 9): epoch ms of its midnight in ``zone``."""
+    """A date on output (docs/wire.md section 9): epoch ms of its midnight in ``zone``."""
     if day is None:
         return None
     return int(datetime.combine(day, time.min, tzinfo=ZoneInfo(zone)).timestamp()) * 1000

@@ -1,5 +1,5 @@
 """The dialing-profile and zipAreaMatch bodies, read once: lenient about form (numbers and
-booleans as strings, enums in any case, unknown keys ignored; wire-notes section 4), strict
+booleans as strings, enums in any case, unknown keys ignored; docs/wire.md section 4), strict
 about type. Each function turns a request body into the typed values ``services.py`` and
 ``selectors.py`` take; a value of the wrong type raises ``InvalidInput`` naming the wire field.
 """

@@ -127,7 +127,7 @@ class Outcome(ExplicitIdMixin, models.Model):
 
 
 class ClientStrategies(models.Model):
-    """A client's default and requeue dialing strategies (wire-notes section 8). Kept by this
+    """A client's default and requeue dialing strategies (docs/wire.md section 8). Kept by this
     app, one row per client, so that the site's ``Client`` names no resource app."""
 
     client = models.OneToOneField(

@@ -1,5 +1,5 @@
 """The Configuration API's dialing-strategy bodies, read once: lenient about form (numbers and
-booleans as strings, ``[{"id": N}]`` or bare ids, unknown keys ignored; wire-notes section 4),
+booleans as strings, ``[{"id": N}]`` or bare ids, unknown keys ignored; docs/wire.md section 4),
 strict about type. Each function turns a request body into the typed values that
 ``services.py`` takes; a value of the wrong type raises ``InvalidInput`` naming the wire field.
 Business rules (unique names, distinct positions, known results) are the services' own.

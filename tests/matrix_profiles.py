@@ -18,7 +18,7 @@ ZIP_ROWS = [
     *(Row("POST", path, who, 200, MATCH) for path in (ZIP, ZIP + "s") for who in ROLES),
     Row("POST", ZIP, None, 401, MATCH),
     Row("POST", ZIP + "s", None, 401, MATCH),
-    # Agent sessions (wire-notes section 2 lists Zip Area Match).
+    # Agent sessions (docs/wire.md section 2 lists Zip Area Match).
     Row("POST", ZIP, "agent", 200, MATCH, agent=True),
     Row("POST", ZIP, "manager_with_strategies_power", 200, MATCH, agent=True),
     Row("POST", ZIP + "s", "agent", 200, MATCH, agent=True),

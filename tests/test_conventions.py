@@ -1,4 +1,4 @@
-"""API conventions every resource app inherits (wire-notes sections 1, 3 and 4), exercised
+"""API conventions every resource app inherits (docs/wire.md sections 1, 3 and 4), exercised
 through the tiny Service API of ``tests/urls_conventions.py``, and the lenient-input helpers."""
 
 from datetime import UTC, datetime

@@ -1,4 +1,4 @@
-"""The legacy DNC methods (``/compliance/dnc``, wire-notes section 6) and account Do Not Dial
+"""The legacy DNC methods (``/compliance/dnc``, docs/wire.md section 6) and account Do Not Dial
 flags, as client B (93119, LEGACY, America/Los_Angeles) with the spec's DNC Rules table seeded
 (entries 1-6: ``dnc.demo.DNC_RULES``). Whole JSON bodies compared."""
 

@@ -3,7 +3,7 @@ SMS DNC sections replayed and compared whole, then what the examples leave out (
 failure, repeats, limits, the Phone DNC Type gate, bad input, tenancy, info, audit).
 
 Email and SMS entries answer ``dncId`` (the spec's examples) AND ``id`` (its field tables;
-wire-notes section 9): the expected bodies below are the spec's with ``"id"`` added.
+docs/wire.md section 9): the expected bodies below are the spec's with ``"id"`` added.
 """
 
 from datetime import date

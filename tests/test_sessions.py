@@ -1,4 +1,4 @@
-"""The Session API end to end (wire-notes section 2): login, validate, logout, change password,
+"""The Session API end to end (docs/wire.md section 2): login, validate, logout, change password,
 rolling expiry and failed-login throttling."""
 
 import json

@@ -2,7 +2,7 @@
 /compliance/dnc/search`` (its body's ``filter`` object) feed this one FilterSet, and the OpenAPI
 schema of both is generated from it (``query_parameters``, ``search_body_fields``).
 
-Values arrive in the wire's lenient forms (wire-notes section 4), so each filter reads its value
+Values arrive in the wire's lenient forms (docs/wire.md section 4), so each filter reads its value
 with the DNC parsers (``dnc.wire``) and a bad one is a 400 code 202 naming the field, never an
 empty answer. Names are matched without case (``DncType=``, ``Service=``). The search body's
 ``type`` is the list query's ``dncType`` (the vendor spells it both ways).

@@ -3,7 +3,7 @@
 One FilterSet per list serves both methods: List reads it from the query string
 (``?phone=...&contactGroupId=...``), Find Matching from the body's ``"filter"`` object (or the
 body itself, as the spec's dial-time example sends it). ``filter_data`` matches the names
-without case (wire-notes section 4) and ``filter_parameters`` documents them in the schema.
+without case (docs/wire.md section 4) and ``filter_parameters`` documents them in the schema.
 
 - dial-time ``phone``: that number, exactly (normalized to ten digits first);
 - email ``email``: that address, without case;
@@ -108,7 +108,8 @@ FILTERS: dict[str, type[django_filters.FilterSet]] = {
 
 def filter_data(source: Mapping[str, Any], filterset: type[django_filters.FilterSet]) -> dict:
     """The values of ``source`` (a query or a JSON object) that name the FilterSet's filters,
-    matched without case; empty values are absent. Other keys are ignored (wire-notes 4)."""
+    matched without case; empty values are absent. Other keys are ignored (docs/wire.md
+    section 4)."""
     names = {name.lower(): name for name in filterset.base_filters}
     data = {}
     for key, value in source.items():

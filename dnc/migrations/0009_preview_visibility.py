@@ -4,14 +4,19 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dnc', '0008_job_auto_resumes'),
+        ("dnc", "0008_job_auto_resumes"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='suppressionpreview',
-            options={'default_permissions': (), 'ordering': ['-id'], 'permissions': [('view_every_preview', 'Can see every suppression preview of the client')]},
+            name="suppressionpreview",
+            options={
+                "default_permissions": (),
+                "ordering": ["-id"],
+                "permissions": [
+                    ("view_every_preview", "Can see every suppression preview of the client")
+                ],
+            },
         ),
     ]

@@ -1,4 +1,4 @@
-"""``/compliance/dnc``: the legacy DNC methods (wire-notes section 6) and account Do Not Dial
+"""``/compliance/dnc``: the legacy DNC methods (docs/wire.md section 6) and account Do Not Dial
 flags. Views read the request, gate it by the client's Phone DNC Type (after the role check:
 a missing power is a 403 first) and answer; writes go through ``dnc.services.legacy``, list and
 search through ``dnc.filters.legacy``.
@@ -260,7 +260,7 @@ class LegacyDncViewSet(TenantViewSet):
         "multiple_account_phone": "dnc.change_legacyentry",
         "multiple_account": "dnc.change_accountflag",
     }
-    # wire-notes section 2: Read, Create, List, Info and Find Matching DNC.
+    # docs/wire.md section 2: Read, Create, List, Info and Find Matching DNC.
     agent_actions = ("retrieve", "create", "list", "info", "search")
     wire_field_names = {"dnc_type": "type", "service_id": "serviceId"}
 

@@ -311,7 +311,7 @@ class ListEntryViews:
                 rows, list_name=self.list_name, value_field=value_field, zone=self.zone
             ),
         )
-        # The spec's examples have no "next" on the last page (wire-notes: null or absent).
+        # The spec's examples have no "next" on the last page (docs/wire.md: null or absent).
         if response.data.get("next") is None:
             response.data.pop("next", None)
         return response
