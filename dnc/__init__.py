@@ -1,1 +1,2 @@
-"""Placeholder package for a later issue; not yet an installed app."""
+"""The Do-Not-Call lists: the legacy list, account flags, and the dial-time, email and SMS
+lists, with isBlocked, contactCheck, CSV import and export, and the suppression preview."""

@@ -1,4 +1,4 @@
-"""The admin's suppression preview pages (issue 13; not ModelAdmins: mounted with the import
+"""The admin's suppression preview pages (not ModelAdmins: mounted with the import
 pages through ``DncConfig.admin_urls``).
 
 - ``/admin/dnc/suppression/``: upload a contact list (and, optionally, the moment to judge it

@@ -1,5 +1,5 @@
 """Why a contact is blocked by the DNC lists, for one contact or fifty thousand (the Extensions
-of issue 13: ``isBlocked?explain=true``, contactCheck and its batch).
+of the extensions: ``isBlocked?explain=true``, contactCheck and its batch).
 
 The rules are isBlocked's (``dnc/selectors.py``), evaluated set-wise: one query per list for a
 whole batch (the values of every item in one ``IN`` list, sent in chunks), then each item is

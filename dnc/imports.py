@@ -1,4 +1,4 @@
-"""CSV import of the DNC lists, in batches, resumable (issue "DNC at scale").
+"""CSV import of the DNC lists, in batches, resumable.
 
 One engine serves ``manage.py import_dnc`` (inline with a progress bar, or ``--background``)
 and the admin's import pages (always as a background task, ``dnc/tasks.py``):

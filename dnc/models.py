@@ -2,7 +2,7 @@
 one service or the whole client), account Do Not Dial flags, and the dial-time phone, email and
 SMS lists with contact groups and expiration dates.
 
-Built for 10 million entries per client (issue "DNC at scale"):
+Built for 10 million entries per client:
 
 - Which rows block is decided by one column per table, read by ``isBlocked`` in one statement
   (``dnc/selectors.py``): ``blocks_through`` (legacy entries, account flags) and
@@ -393,7 +393,7 @@ class DncCounter(models.Model):
         return f"{self.list} of client {self.client_id}, service {self.service_id}: {self.size}"
 
 
-# --- CSV imports (issue "DNC at scale") -----------------------------------------------------
+# --- CSV imports -----------------------------------------------------
 
 
 # The states every background job shares (``livevox_site.jobs``).
@@ -485,7 +485,7 @@ class ImportLineError(models.Model):
         return f"line {self.line}: {self.reason}"
 
 
-# --- suppression preview (issue 13) -----------------------------------------------------------
+# --- suppression preview -----------------------------------------------------------
 
 
 class SuppressionPreview(models.Model):

@@ -1,4 +1,4 @@
-"""Suppression preview (issue 13): how much of a contact list would be suppressed at one
+"""Suppression preview: how much of a contact list would be suppressed at one
 moment, and why, before anyone dials it. Nothing is changed.
 
 1. ``create_preview`` stores the uploaded CSV in the default storage

@@ -33,7 +33,7 @@ urlpatterns = [
         "compliance/complianceCheck/isBlocked",
         IsBlockedViewSet.as_view({"get": "is_blocked"}),
     ),
-    # Extensions (issue 13): not part of the vendor's API.
+    # Extensions: not part of the vendor's API.
     path(
         "compliance/complianceCheck/contactCheck",
         ContactCheckViewSet.as_view({"post": "contact_check"}),

@@ -12,7 +12,8 @@ class LiveVoxAdminConfig(AdminConfig):
 class ResourceAppConfig(AppConfig):
     """Base of every resource app (strategies, profiles, DNC, recordings).
 
-    An app registers itself here, so that adding one touches no file of ``livevox_site``:
+    An app registers itself here, so that adding one touches no module of ``livevox_site`` but
+    the one line naming it in ``settings.INSTALLED_APPS``:
 
     - ``role_permissions``: {group name: ["app_label.codename", ...]}, its share of each role
       and power group (``livevox_site.roles``);

@@ -9,8 +9,10 @@ end of this module take 0.13 ms (SQLite) and 0.26 ms (PostgreSQL) with the four 
 of a constant DRF view on SQLite and from 0.15-0.17 to 0.49-0.60 on PostgreSQL, where that view
 after one ``SELECT 1`` reaches only 0.66.
 
-There is no cache: every call reads the database, so a logout, a password change, a revoked
-token or a deactivated user counts on the very next request, in every worker.
+These reads keep no cache: every call reads the database, so a logout, a password change, a
+revoked token or a deactivated user counts on the very next request, in every worker. The one
+cache of sessions (``auth.VerifiedLaterLVSessionAuthentication``, isBlocked's) is checked again
+by the very statement that answers, and never refuses on what it holds.
 """
 
 from collections.abc import Iterable

@@ -15,9 +15,10 @@ answers only the client's own rows (what it may change); ``visible_to`` adds the
 A model without a declaration raises ``ImproperlyConfigured`` the first time something scopes
 it: a forgotten declaration fails loudly instead of being treated as shared.
 
-Raw SQL on a hot path cannot go through ``for_client``; such functions take the client id as a
-required keyword argument (``def is_blocked(*, client_id: int, ...)``) and put it in their
-``WHERE`` clause, so no caller can forget it either.
+Raw SQL on a hot path cannot go through ``for_client``; such functions take the client (or its
+id) as a required keyword argument (``def is_blocked(*, client: Client, ...)``,
+``def strategy_read(*, client_id: int, ...)``) and put it in their ``WHERE`` clause, so no
+caller can forget it either.
 """
 
 from django.core.exceptions import ImproperlyConfigured

@@ -1,4 +1,4 @@
-"""The DNC admin pages (issue 11): every page for every persona, tenancy of every page and
+"""The DNC admin pages: every page for every persona, tenancy of every page and
 action, exact searches with punctuation, filters, the forms and their errors in the manager's
 words, the actions with one audit entry each, contact group deletion, export of a selection,
 and change lists that never count a whole table."""

@@ -1,4 +1,4 @@
-"""CSV export of the DNC lists (issue "DNC at scale"): the import's header, streamed, safe against
+"""CSV export of the DNC lists: the import's header, streamed, safe against
 spreadsheet formulas, and readable by the import (a round trip changes nothing)."""
 
 import csv

@@ -1,4 +1,4 @@
-"""CSV import of the DNC lists (issue "DNC at scale"): preview and commit with bad lines from the
+"""CSV import of the DNC lists: preview and commit with bad lines from the
 shell and the admin, idempotent re-import, batches and resume, tenancy and rights, a job run by
 the database backend's worker, and (PostgreSQL) an import killed with SIGKILL mid-file."""
 

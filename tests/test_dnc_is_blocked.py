@@ -214,7 +214,7 @@ def test_a_cached_session_follows_a_change_of_the_clients_dnc_type(beta, client_
     assert beta.get(ask).json() == {"result": True}
 
 
-# --- the explain extension (issue 13) ---------------------------------------------------------
+# --- the explain extension ---------------------------------------------------------
 
 EXPLAINED = {
     "phone=4152257000&service=123": [

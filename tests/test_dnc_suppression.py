@@ -1,4 +1,4 @@
-"""Suppression preview (issue 13): a contact list with contacts blocked by each reason (legacy
+"""Suppression preview: a contact list with contacts blocked by each reason (legacy
 entry, dial-time entry, email entry, account flag, calling hours at night by the "as of"
 moment, a blackout date of the service's dialing profile, an unknown location, invalid lines)
 and allowed ones; the counts, the downloadable file's exact content, progress, tenancy and

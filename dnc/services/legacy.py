@@ -44,7 +44,7 @@ from ..rows import blocks_through, service_ids
 from ..wire import optional, parse_account, parse_phone, parse_zip
 from .dnc_type import require_list
 
-# The most lines one bulk request may carry (issue 10).
+# The most lines one bulk request may carry.
 MAX_BULK_LINES = 10_000
 # The ``dnc_legacy_key`` constraint: the merge key of bulk writes and the one-entry rule.
 LEGACY_KEY = ["client", "phone", "account", "zip", "service_id", "dnc_type"]

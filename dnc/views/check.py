@@ -123,7 +123,7 @@ class IsBlockedViewSet(TenantViewSet):
             )
         if not explain:
             return Response({"result": blocked})
-        # The extension (issue 13): which rows block, read set-wise like contactCheck does.
+        # The extension: which rows block, read set-wise like contactCheck does.
         contact = Contact(
             service_id=check.service_id, phone=check.phone, account=check.account, zip=check.zip
         )
