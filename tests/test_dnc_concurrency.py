@@ -1,4 +1,5 @@
-"""DNC writes under concurrent load, nothing lost under faults and load, on PostgreSQL: real concurrent transactions, each thread with its own connection.
+"""DNC writes under concurrent load, nothing lost under faults and load, on PostgreSQL: real
+concurrent transactions, each thread with its own connection.
 
 - Bulk requests and CSV imports of overlapping entries, while isBlocked is asked in a loop, end
   with exactly the expected entries, no 5xx, counters equal to the rows, and every isBlocked
