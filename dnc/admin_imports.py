@@ -15,19 +15,24 @@ any lookup. Tenancy: the user's own client; a Sysadmin picks one. Another client
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from livevox_site.admin_base import admin_actor, sees_all_clients
 from livevox_site.csv_export import csv_response
-from livevox_site.jobs import FileRefused, check_upload
+from livevox_site.jobs import (
+    FileRefused,
+    check_upload,
+    is_stale,
+    job_file_response,
+    percent_done,
+)
 from livevox_site.models import Client
 
 from .exports import export_rows
-from .imports import LISTS, can_resume, commit_job, create_job, is_stale, percent_done
+from .imports import LISTS, can_resume, commit_job, create_job
 from .models import ImportJob, ImportLineError, ImportStatus
 from .services.dnc_type import list_refusal
 from .tasks import enqueue_job
@@ -207,6 +212,7 @@ class _Views:
         if request.method == "POST":
             return self._act(request, job)
         stale = is_stale(job)
+        done_word = "checked" if job.dry_run else "saved"
         running = job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING) and not stale
         errors = list(ImportLineError.objects.filter(job=job).order_by("line")[:ERRORS_SHOWN])
         commit = self._commit_of(job) if job.dry_run else None
@@ -218,6 +224,12 @@ class _Views:
                 "job": job,
                 "spec": spec,
                 "stale": stale,
+                "what": "preview" if job.dry_run else "import",
+                "stopped_tail": (
+                    f"The lines up to {job.lines_done} are {done_word}; finishing it goes on from "
+                    "there (a worker also picks it up again by itself)."
+                ),
+                "failed_tail": f"The lines up to {job.lines_done} are {done_word}.",
                 "running": running,
                 "percent": percent_done(job),
                 "errors": errors,
@@ -244,15 +256,7 @@ class _Views:
 
     def errors_file(self, request, job_id: int):
         job = self._job(request, job_id)
-        if not job.errors_file_name:
-            raise Http404("This job has no error file")
-        stem = job.original_name.rsplit(".", 1)[0] or "import"
-        return FileResponse(
-            default_storage.open(job.errors_file_name, "rb"),
-            as_attachment=True,
-            filename=f"{stem}-errors.csv",
-            content_type="text/csv; charset=utf-8",
-        )
+        return job_file_response(job, job.errors_file_name, "errors", "This job has no error file")
 
     # --- export ---
     def export(self, request, list_name: str):

@@ -19,17 +19,16 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.dateparse import parse_datetime
 
 from livevox_site.admin_base import admin_actor, sees_all_clients
+from livevox_site.jobs import is_stale, job_file_response, percent_done
 
 from .admin_imports import UploadForm
-from .imports import is_stale, percent_done
 from .models import ImportStatus, SuppressionPreview
 from .suppression import REASON_KEYS, create_preview
 from .tasks import enqueue_preview
@@ -173,12 +172,6 @@ class _Views:
 
     def download(self, request, preview_id: int):
         preview = self._preview(request, preview_id)
-        if not preview.result_file_name:
-            raise Http404("This preview has no file yet")
-        stem = preview.original_name.rsplit(".", 1)[0] or "contacts"
-        return FileResponse(
-            default_storage.open(preview.result_file_name, "rb"),
-            as_attachment=True,
-            filename=f"{stem}-suppressed.csv",
-            content_type="text/csv; charset=utf-8",
+        return job_file_response(
+            preview, preview.result_file_name, "suppressed", "This preview has no file yet"
         )

@@ -45,18 +45,10 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone
 
+from livevox_site import jobs
 from livevox_site.audit import Actor, audit_bulk, object_type
 from livevox_site.bulk import BulkUpsert, CheckedRows, Row, csv_lines
-from livevox_site.jobs import (
-    FileRefused,
-    fail_job,
-    is_stale,
-    not_utf8,
-    open_text,
-    stopped_message,
-    this_process,
-    upload_name,
-)
+from livevox_site.jobs import FileRefused, is_stale, not_utf8, upload_name
 from livevox_site.models import Client, Source
 
 from .exports import unquote_cell
@@ -148,10 +140,6 @@ LISTS: dict[str, ListSpec] = {
 }
 
 
-class JobBusy(Exception):
-    """The job is running in a live process: it is not started twice."""
-
-
 # --- creating jobs --------------------------------------------------------------------------
 
 
@@ -188,9 +176,7 @@ def create_job(
         actor_name=actor.name,
         actor_source=actor.source,
     )
-    job.file_name = default_storage.save(f"{IMPORT_DIR}/{job.pk}.csv", File(upload))
-    job.save(update_fields=["file_name"])
-    return job
+    return jobs.store_upload(job, IMPORT_DIR, upload)
 
 
 def commit_job(preview: ImportJob, actor: Actor) -> ImportJob:
@@ -216,69 +202,22 @@ def can_resume(job: ImportJob) -> bool:
     return job.status == ImportStatus.FAILED or is_stale(job)
 
 
-def percent_done(job: ImportJob) -> int:
-    if job.status == ImportStatus.SUCCEEDED:
-        return 100
-    if not job.total_lines:
-        return 0
-    return min(99, job.lines_done * 100 // job.total_lines)
-
-
-def _claim(job_id: int) -> ImportJob:
-    """Mark the job running in this process (the row locked meanwhile, so two workers never
-    run one job)."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().select_related("client").get(pk=job_id)
-        if job.status == ImportStatus.SUCCEEDED:
-            return job
-        if job.status == ImportStatus.RUNNING and not is_stale(job):
-            raise JobBusy(f"import job {job.pk} is already running (process {job.worker_pid})")
-        now = timezone.now()
-        job.status = ImportStatus.RUNNING
-        job.message = ""
-        job.worker_host, job.worker_pid = this_process().values()
-        job.started_at = job.started_at or now
-        job.heartbeat_at = now
-        job.finished_at = None
-        job.save()
-    return job
-
-
-# --- running a job --------------------------------------------------------------------------
-
 Progress = Callable[[ImportJob], None]
 
 
 def run_job(job_id: int, progress: Progress | None = None) -> ImportJob:
-    """Run (or resume, after its last committed batch) one job to its end.
+    """Run (or resume, after its last committed batch) one job to its end, through the site's
+    job engine (``livevox_site.jobs.run_job``: a file it cannot read fails the job in plain
+    words; any other error fails it too and propagates).
 
-    ``progress(job)`` is called after each committed batch. A file that cannot be imported
-    (``FileRefused``) fails the job with a message naming what to fix; any other error fails
-    it with a plain sentence (the details in the server log) and propagates (a bug, or the
-    database gone)."""
-    job = _claim(job_id)
-    if job.status == ImportStatus.SUCCEEDED:
-        return job
-    try:
-        _run(job, progress)
-    except FileRefused as exc:
-        fail_job(job, str(exc))
-    except BaseException as exc:
-        fail_job(job, stopped_message(job, "import", exc))
-        raise
-    return job
-
-
-def _open_text(job) -> io.TextIOWrapper:
-    """The job's stored file as UTF-8 text (``livevox_site.jobs.open_text``: UTF-16 and NUL
-    bytes refused)."""
-    return open_text(default_storage.open(job.file_name, "rb"))
+    ``progress(job)`` is called after each committed batch."""
+    return jobs.run_job(ImportJob, job_id, "import", lambda job: _run(job, progress))
 
 
 def _read_header(job: ImportJob, spec: ListSpec) -> None:
     """Refuse a file whose header is not the list's (a file of another list, no header)."""
     expected = ",".join(spec.header)
-    with _open_text(job) as text:
+    with jobs.open_job_file(job) as text:
         try:
             for record in csv.reader(text):
                 if any(cell.strip() for cell in record):
@@ -296,15 +235,6 @@ def _read_header(job: ImportJob, spec: ListSpec) -> None:
         raise FileRefused(
             f"The first line must name the columns {expected} (found {','.join(names)})"
         )
-
-
-def _count_lines(job: ImportJob) -> int:
-    lines, last = 0, b"\n"
-    with default_storage.open(job.file_name, "rb") as raw:
-        while chunk := raw.read(1 << 20):
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
-    return lines + (last != b"\n")
 
 
 _END = object()
@@ -341,7 +271,7 @@ def _checked_batches(
 
     def read() -> None:
         try:
-            with _open_text(job) as text:
+            with jobs.open_job_file(job) as text:
                 batch: list[Row] = []
                 for row in csv_lines(text):
                     if row[0] <= after:
@@ -378,7 +308,7 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
         raise FileRefused(refusal)  # the client's type changed since the job was made
     _read_header(job, spec)
     if job.total_lines is None:
-        job.total_lines = _count_lines(job)
+        job.total_lines = jobs.count_lines(job)
         job.save(update_fields=["total_lines"])
     check = spec.checker(job.client)
     actor = job_actor(job)

@@ -31,7 +31,7 @@ import secrets
 from django.db import models
 from django.utils import timezone
 
-from livevox_site.jobs import JobStatus
+from livevox_site.jobs import JobStatus, UploadJob
 from livevox_site.models import Client
 from livevox_site.tenancy import TenantQuerySet
 
@@ -400,18 +400,17 @@ class DncCounter(models.Model):
 ImportStatus = JobStatus
 
 
-class ImportJob(models.Model):
+class ImportJob(UploadJob):
     """One CSV import (or its preview, ``dry_run``) of one list of one client, run as a
-    background task (``dnc/tasks.py``) or inline by ``import_dnc``.
+    background task (``dnc/tasks.py``) or inline by ``import_dnc``, through the site's job
+    engine (``livevox_site.jobs``).
 
-    The file lives in the default storage (``file_name``), so any worker host can read it.
     The job commits the file in batches; each batch's rows, its bad lines
-    (``ImportLineError``) and this row's progress (``lines_done``: the last line of the last
-    committed batch, and the counts so far) commit in one transaction. A job whose process
-    died (SIGKILL, a lost host) therefore shows how far it got, and a resume starts after
-    ``lines_done`` with nothing lost and nothing counted twice."""
+    (``ImportLineError``) and this row's progress (``lines_done`` and the counts so far) commit
+    in one transaction. A job whose process died (SIGKILL, a lost host) therefore shows how far
+    it got, and a resume starts after ``lines_done`` with nothing lost and nothing counted
+    twice."""
 
-    id = models.BigAutoField(primary_key=True)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="dnc_imports")
     list_name = models.CharField(max_length=10)  # legacy, dialtime, email, sms
     dry_run = models.BooleanField(default=False, help_text="A preview: nothing is written")
@@ -419,45 +418,21 @@ class ImportJob(models.Model):
     preview = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="commits"
     )
-    status = models.CharField(
-        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
-    )
-    original_name = models.CharField(max_length=255)  # the uploaded file's own name
-    file_name = models.CharField(max_length=255)  # in default storage
     errors_file_name = models.CharField(max_length=255, blank=True, default="")
-    task_id = models.CharField(max_length=64, blank=True, default="")
     batch_size = models.PositiveIntegerField(default=50_000)
-    total_lines = models.PositiveIntegerField(null=True, blank=True)
-    lines_done = models.PositiveIntegerField(default=0)
-    batches_done = models.PositiveIntegerField(default=0)
     received = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True, default="")
-    # Who asked (the audit entry's actor, rebuilt by the worker).
-    actor_user_id = models.IntegerField(null=True, blank=True)
-    actor_name = models.CharField(max_length=200, blank=True, default="")
     actor_source = models.CharField(max_length=8, default="command")
-    # The process running it, to tell a dead job from a slow one.
-    worker_host = models.CharField(max_length=255, blank=True, default="")
-    worker_pid = models.IntegerField(null=True, blank=True)
-    # Times a worker found it stopped (its worker died) and queued it again by itself.
-    auto_resumes = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     tenant_path = "client"
     objects = TenantQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-id"]
-        # Reached through the list's own add permission, never through permissions of its own.
-        default_permissions = ()
+    class Meta(UploadJob.Meta):
+        pass  # reached through the list's own add permission
 
     def __str__(self) -> str:
         kind = "preview" if self.dry_run else "import"
@@ -488,59 +463,34 @@ class ImportLineError(models.Model):
 # --- suppression preview -----------------------------------------------------------
 
 
-class SuppressionPreview(models.Model):
+class SuppressionPreview(UploadJob):
     """How much of a contact list the DNC lists, account flags and calling hours would suppress
-    at one moment (``as_of``), run as a background task (``dnc/suppression.py``). Nothing is
-    changed: the upload (``file_name``) and the suppressed lines with their reasons
-    (``result_file_name``) live in the default storage.
+    at one moment (``as_of``), run as a background task (``dnc/suppression.py``) through the
+    site's job engine. Nothing is changed: the upload (``file_name``) and the suppressed lines
+    with their reasons (``result_file_name``) live in the default storage.
 
     ``counts`` holds the contacts blocked per reason, by the keys of
     ``dnc.suppression.REASON_KEYS`` (a contact blocked for several reasons counts in each);
     ``contacts`` and ``suppressed`` are the totals (invalid lines are suppressed)."""
 
-    id = models.BigAutoField(primary_key=True)
     client = models.ForeignKey(
         Client, on_delete=models.CASCADE, related_name="dnc_suppression_previews"
     )
-    status = models.CharField(
-        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
-    )
-    original_name = models.CharField(max_length=255)  # the uploaded file's own name
-    file_name = models.CharField(max_length=255)  # in default storage
     result_file_name = models.CharField(max_length=255, blank=True, default="")
     # The moment asked about; None until the job starts when "now" was asked.
     as_of = models.DateTimeField(null=True, blank=True)
-    task_id = models.CharField(max_length=64, blank=True, default="")
     batch_size = models.PositiveIntegerField(default=10_000)
-    total_lines = models.PositiveIntegerField(null=True, blank=True)
-    lines_done = models.PositiveIntegerField(default=0)
-    batches_done = models.PositiveIntegerField(default=0)
     contacts = models.PositiveIntegerField(default=0)
     suppressed = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, blank=True)
-    message = models.TextField(blank=True, default="")
-    # Who asked (the audit entry's actor, rebuilt by the worker).
-    actor_user_id = models.IntegerField(null=True, blank=True)
-    actor_name = models.CharField(max_length=200, blank=True, default="")
     actor_source = models.CharField(max_length=8, default="admin")
-    # The process running it, to tell a dead job from a slow one (``imports.is_stale``).
-    worker_host = models.CharField(max_length=255, blank=True, default="")
-    worker_pid = models.IntegerField(null=True, blank=True)
-    # Times a worker found it stopped (its worker died) and queued it again by itself.
-    auto_resumes = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     tenant_path = "client"
     objects = TenantQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-id"]
+    class Meta(UploadJob.Meta):
         # Made and read through isBlocked's right (dnc.check_isblocked), each user their own;
         # every preview of the client with the right below (Superusers and Sysadmins).
-        default_permissions = ()
         permissions = [
             ("view_every_preview", "Can see every suppression preview of the client"),
         ]

@@ -29,27 +29,17 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from livevox_site import jobs
 from livevox_site.audit import Actor, audit_record
 from livevox_site.bulk import csv_lines
 from livevox_site.csv_export import safe_cell
 from livevox_site.errors import InvalidInput
-from livevox_site.jobs import (
-    FileRefused,
-    fail_job,
-    is_stale,
-    not_utf8,
-    stopped_message,
-    this_process,
-    upload_name,
-)
+from livevox_site.jobs import FileRefused, not_utf8, upload_name
 from livevox_site.models import Client
 from profiles.calling_hours import CallingHoursPlan
 
 from .asks import contact_ask
 from .decisions import ContactAsk, contact_decisions
-
-# The import's helpers read any job-like row (``file_name``, ``status``, progress fields).
-from .imports import JobBusy, _count_lines, _open_text
 from .models import ImportStatus, SuppressionPreview
 from .rows import service_ids
 
@@ -171,63 +161,37 @@ def create_preview(
         actor_name=actor.name,
         actor_source=actor.source,
     )
-    preview.file_name = default_storage.save(f"{PREVIEW_DIR}/{preview.pk}.csv", File(upload))
-    preview.save(update_fields=["file_name"])
-    return preview
+    return jobs.store_upload(preview, PREVIEW_DIR, upload)
 
 
-def _claim(preview_id: int) -> SuppressionPreview:
-    """Mark the preview running in this process (the row locked meanwhile: never run twice)."""
-    with transaction.atomic():
-        preview = (
-            SuppressionPreview.objects.select_for_update()
-            .select_related("client")
-            .get(pk=preview_id)
-        )
-        if preview.status == ImportStatus.SUCCEEDED:
-            return preview
-        if preview.status == ImportStatus.RUNNING and not is_stale(preview):
-            raise JobBusy(f"suppression preview {preview.pk} is already running")
-        now = timezone.now()
-        preview.status = ImportStatus.RUNNING
-        preview.message = ""
-        preview.worker_host, preview.worker_pid = this_process().values()
-        preview.started_at = now
-        preview.heartbeat_at = now
-        preview.finished_at = None
-        preview.as_of = preview.as_of or now
-        # A rerun (after a crash) starts from the top: the result file is written at the end.
-        preview.lines_done = preview.batches_done = preview.contacts = preview.suppressed = 0
-        preview.counts = {}
-        preview.save()
-    return preview
+def _restart(preview: SuppressionPreview) -> None:
+    """A rerun (after a crash) starts from the top: the result file is written at the end."""
+    preview.started_at = preview.heartbeat_at
+    preview.as_of = preview.as_of or preview.heartbeat_at
+    preview.lines_done = preview.batches_done = preview.contacts = preview.suppressed = 0
+    preview.counts = {}
 
 
 Progress = Callable[[SuppressionPreview], None]
 
 
 def run_preview(preview_id: int, progress: Progress | None = None) -> SuppressionPreview:
-    """Run one preview to its end; ``progress(preview)`` after each batch. A file that cannot
-    be read fails it with a message naming what to fix; any other error fails it and
-    propagates."""
-    preview = _claim(preview_id)
-    if preview.status == ImportStatus.SUCCEEDED:
-        return preview
-    try:
-        _run(preview, progress)
-    except FileRefused as exc:
-        fail_job(preview, str(exc))
-    except BaseException as exc:
-        fail_job(preview, stopped_message(preview, "preview", exc))
-        raise
-    return preview
+    """Run one preview to its end through the site's job engine
+    (``livevox_site.jobs.run_job``); ``progress(preview)`` after each batch."""
+    return jobs.run_job(
+        SuppressionPreview,
+        preview_id,
+        "preview",
+        lambda preview: _run(preview, progress),
+        restart=_restart,
+    )
 
 
 def _header(preview: SuppressionPreview) -> list[str]:
     """The file's column names as written (the result file repeats them), or
     ``FileRefused`` when it lacks ``service`` or every contact value."""
     expected = "phone,account,zip,service (and optionally email,sms,channel)"
-    with _open_text(preview) as text:
+    with jobs.open_job_file(preview) as text:
         try:
             for record in csv.reader(text):
                 if any(cell.strip() for cell in record):
@@ -249,7 +213,7 @@ def _header(preview: SuppressionPreview) -> list[str]:
 
 def _batches(preview: SuppressionPreview) -> Iterator[list[tuple[int, dict]]]:
     batch: list[tuple[int, dict]] = []
-    with _open_text(preview) as text:
+    with jobs.open_job_file(preview) as text:
         for line, raw in csv_lines(text):
             batch.append((line, raw))
             if len(batch) >= preview.batch_size:
@@ -262,7 +226,7 @@ def _batches(preview: SuppressionPreview) -> Iterator[list[tuple[int, dict]]]:
 def _run(preview: SuppressionPreview, progress: Progress | None) -> None:
     names = _header(preview)
     keys = [name.lower() for name in names]
-    preview.total_lines = _count_lines(preview)
+    preview.total_lines = jobs.count_lines(preview)
     preview.save(update_fields=["total_lines"])
     client = preview.client
     plan = CallingHoursPlan.for_client(client)

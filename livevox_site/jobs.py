@@ -2,6 +2,12 @@
 previews, and the imports to come): reading the file as text safely, failing a job with a
 message a manager understands, and finding jobs whose worker died.
 
+Every such job is a row of a model built on ``UploadJob`` (the fields a job shares: its file,
+its state, who asked, which process runs it, its progress in lines and batches) and runs
+through ``run_job``: ``claim`` marks it running in this process (never twice at once), the
+app's body does the work batch by batch, and any failure ends it as below. An app adds a kind
+of job with a model (its own counts), a body, a task (``dnc/tasks.py``) and a recovery line.
+
 A job must fail alone, whatever its file holds. Three rules keep it so:
 
 - **Only UTF-8 text is read.** ``open_text`` refuses, with a plain sentence, a file that
@@ -26,12 +32,13 @@ import logging
 import os
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import IO
 
 from django.conf import settings
-from django.db import models
+from django.core.files.storage import default_storage
+from django.db import models, transaction
 from django.utils import timezone
 
 logger = logging.getLogger("livevox.jobs")
@@ -228,3 +235,147 @@ def _task_waiting(task, task_id: str) -> bool:
         return task.get_result(task_id).status == "READY"
     except Exception:  # noqa: BLE001 - a result the backend no longer knows: not waiting
         return False
+
+
+# --- the engine -----------------------------------------------------------------------------
+
+
+class JobBusy(Exception):
+    """The job is running in a live process: it is not started twice."""
+
+
+class UploadJob(models.Model):
+    """What every background job over an uploaded file records (an abstract model: each kind
+    adds its client, its batch size, its counts). The file lives in the default storage
+    (``file_name``), so any worker host reads it; ``lines_done`` is the last line of the last
+    committed batch, so a job whose process died shows how far it got."""
+
+    id = models.BigAutoField(primary_key=True)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    original_name = models.CharField(max_length=255)  # the uploaded file's own name
+    file_name = models.CharField(max_length=255)  # in default storage
+    task_id = models.CharField(max_length=64, blank=True, default="")
+    total_lines = models.PositiveIntegerField(null=True, blank=True)
+    lines_done = models.PositiveIntegerField(default=0)
+    batches_done = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, default="")
+    # Who asked (the audit entry's actor, rebuilt by the worker).
+    actor_user_id = models.IntegerField(null=True, blank=True)
+    actor_name = models.CharField(max_length=200, blank=True, default="")
+    # The process running it, to tell a dead job from a slow one (``is_stale``).
+    worker_host = models.CharField(max_length=255, blank=True, default="")
+    worker_pid = models.IntegerField(null=True, blank=True)
+    # Times a worker found it stopped (its worker died) and queued it again by itself.
+    auto_resumes = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-id"]
+        # Reached through the rights of what the job does, never through permissions of its own.
+        default_permissions = ()
+
+
+def store_upload(job: UploadJob, folder: str, upload) -> UploadJob:
+    """Save ``upload`` as ``<folder>/<job id>.csv`` in the default storage (any worker host
+    reads it, never one web process's disk) and record its name on the job."""
+    from django.core.files import File
+
+    job.file_name = default_storage.save(f"{folder}/{job.pk}.csv", File(upload))
+    job.save(update_fields=["file_name"])
+    return job
+
+
+def open_job_file(job: UploadJob) -> io.TextIOWrapper:
+    """The job's stored file as UTF-8 text (``open_text``: UTF-16 and NUL bytes refused)."""
+    return open_text(default_storage.open(job.file_name, "rb"))
+
+
+def count_lines(job: UploadJob) -> int:
+    """The stored file's lines (a last line without a newline counts), read as bytes."""
+    lines, last = 0, b"\n"
+    with default_storage.open(job.file_name, "rb") as raw:
+        while chunk := raw.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
+
+
+def job_file_response(job: UploadJob, stored: str, suffix: str, missing: str):
+    """A file a job wrote (its bad lines, its result) as a CSV download named after the upload
+    (``contacts.csv`` -> ``contacts-<suffix>.csv``); a 404 saying ``missing`` when there is
+    none yet."""
+    from django.http import FileResponse, Http404
+
+    if not stored:
+        raise Http404(missing)
+    stem = job.original_name.rsplit(".", 1)[0] or "file"
+    return FileResponse(
+        default_storage.open(stored, "rb"),
+        as_attachment=True,
+        filename=f"{stem}-{suffix}.csv",
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+def percent_done(job: UploadJob) -> int:
+    if job.status == JobStatus.SUCCEEDED:
+        return 100
+    if not job.total_lines:
+        return 0
+    return min(99, job.lines_done * 100 // job.total_lines)
+
+
+def claim(
+    model: type[UploadJob],
+    job_id: int,
+    what: str,
+    restart: Callable[[UploadJob], None] | None = None,
+) -> UploadJob:
+    """Mark the job running in this process, its row locked meanwhile, so two workers never
+    run one job: ``JobBusy`` while a live process runs it; a finished job is answered as it
+    is. ``restart(job)`` resets what a kind of job does not resume (a preview's counts)."""
+    with transaction.atomic():
+        job = model.objects.select_for_update().select_related("client").get(pk=job_id)
+        if job.status == JobStatus.SUCCEEDED:
+            return job
+        if job.status == JobStatus.RUNNING and not is_stale(job):
+            raise JobBusy(f"{what} job {job.pk} is already running (process {job.worker_pid})")
+        now = timezone.now()
+        job.status = JobStatus.RUNNING
+        job.message = ""
+        job.worker_host, job.worker_pid = this_process().values()
+        job.started_at = job.started_at or now
+        job.heartbeat_at = now
+        job.finished_at = None
+        if restart is not None:
+            restart(job)
+        job.save()
+    return job
+
+
+def run_job(
+    model: type[UploadJob],
+    job_id: int,
+    what: str,
+    body: Callable[[UploadJob], None],
+    restart: Callable[[UploadJob], None] | None = None,
+) -> UploadJob:
+    """Claim the job and run ``body(job)`` to its end. A file that cannot be read
+    (``FileRefused``) fails the job with its sentence; any other error fails it with a plain
+    one (``stopped_message``, the details in the server log) and propagates (a bug, or the
+    database gone)."""
+    job = claim(model, job_id, what, restart)
+    if job.status == JobStatus.SUCCEEDED:
+        return job
+    try:
+        body(job)
+    except FileRefused as exc:
+        fail_job(job, str(exc))
+    except BaseException as exc:
+        fail_job(job, stopped_message(job, what, exc))
+        raise
+    return job

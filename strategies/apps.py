@@ -24,11 +24,27 @@ class StrategiesConfig(ResourceAppConfig):
     }
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from livevox_site.signals import service_deleting
 
         from .services import unassign_deleted_service
 
         service_deleting.connect(unassign_deleted_service, dispatch_uid="strategies-service")
+        post_migrate.connect(_seed_results_when_empty, sender=self)
+
+
+def _seed_results_when_empty(sender, apps=None, using="default", **kwargs) -> None:
+    """An empty results catalog gets the shipped one again (its data migration's rows) after
+    every ``migrate``, and after a test's flush of every table: a catalog that holds any row is
+    the Sysadmins' and is left alone."""
+    from importlib import import_module
+
+    from django.apps import apps as global_apps
+
+    Result = (apps or global_apps).get_model("strategies", "Result")
+    if not Result.objects.using(using).exists():
+        import_module("strategies.migrations.0002_results_catalog").seed(apps or global_apps, None)
 
     def seed_demo(self, actor) -> None:
         from .demo import seed_client_strategies, seed_strategies

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from dnc.imports import create_job, is_stale, run_job
+from dnc.imports import create_job, run_job
 from dnc.models import (
     ContactGroup,
     DialtimeEntry,
@@ -26,6 +26,7 @@ from dnc.models import (
     SmsEntry,
 )
 from livevox_site.audit import Actor
+from livevox_site.jobs import is_stale
 from livevox_site.models import AuditEntry
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,10 +7,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from livevox_site.audit import Actor
-from livevox_site.jobs import FileRefused
+from livevox_site.jobs import FileRefused, JobBusy
 from livevox_site.models import Client
 
-from ...imports import LISTS, JobBusy, can_resume, create_job, run_job
+from ...imports import LISTS, can_resume, create_job, run_job
 from ...models import ImportJob, ImportLineError, ImportStatus
 from ...tasks import enqueue_job
 
