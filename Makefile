@@ -16,7 +16,7 @@ CLIENT_BODY_TIMEOUT ?= 10s
 MAX_BODY ?= 64m
 ADMIN_MAX_BODY ?= 1g
 
-.PHONY: run test lint serve install browser nginx nginx-conf lock clean bench
+.PHONY: run test test-quick lint serve install browser nginx nginx-conf lock clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,10 +73,16 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# SQLite by default; PostgreSQL when DATABASE_URL is set.
+# The whole suite: SQLite by default; PostgreSQL when DATABASE_URL is set. Spread over the
+# machine's cores (pytest-xdist; each test file runs whole on one worker, its own database).
 test: export SECRET_KEY ?= test-only-not-secret-test-only-not-secret-test-only
 test: install browser nginx
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
+
+# The inner loop: everything but the browser, fuzz and server tests (a minute or two).
+test-quick: export SECRET_KEY ?= test-only-not-secret-test-only-not-secret-test-only
+test-quick: install
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not browser and not fuzz and not server"
 
 # The DNC lists at 10 million rows (a benchmark, never a test; about 15-30 minutes): needs a
 # PostgreSQL server and Debian's wrk. The database named by DATABASE_URL is dropped and
