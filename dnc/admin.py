@@ -53,8 +53,7 @@ from .services import groups as group_services
 from .services import legacy as legacy_services
 from .services import lists as list_services
 from .services.dnc_type import LIST_TYPE, list_refusal
-from .views.common import zone_of
-from .wire import local_today, parse_account, parse_email, parse_phone, parse_zip
+from .wire import local_today, parse_account, parse_email, parse_phone, parse_zip, zone_of
 
 PHONE_HELP = "Ten digits; +1, spaces, dashes, dots and parentheses are fine."
 # Selections are bounded: the change list selects a page (100) or, with "select all", every

@@ -10,6 +10,7 @@ must refuse) and isBlocked normalizes on every call, where ``phonenumbers.parse`
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -111,6 +112,12 @@ def expiration_ms(day: date | None, zone: ZoneInfo) -> int | None:
     if day is None:
         return None
     return int(datetime(day.year, day.month, day.day, tzinfo=zone).timestamp() * 1000)
+
+
+@lru_cache(maxsize=64)
+def zone_of(name: str) -> ZoneInfo:
+    """A client's time zone by name, built once per process."""
+    return ZoneInfo(name)
 
 
 def local_today(zone: ZoneInfo) -> date:

@@ -116,6 +116,12 @@ class VerifiedLaterLVSessionAuthentication(LVSessionAuthentication):
         return session.user, session
 
     @classmethod
+    def cached(cls, key: str) -> LVSession | None:
+        """The session this process holds for ``key``, as the last full lookup read it (a
+        hot path that re-checks it in its own statement may answer from it)."""
+        return cls._cache.get(key) if key else None
+
+    @classmethod
     def forget(cls, key: str) -> None:
         cls._cache.pop(key, None)
 

@@ -152,3 +152,19 @@ def test_roles_imports_nothing_of_the_site():
         and (node.level > 0 or "livevox_site" in (node.module or ""))
     ]
     assert relative == []
+
+
+def test_services_and_selectors_never_import_views():
+    # Business rules sit below the wire: a service or a selector that reached into a views
+    # module would make the API's parsing part of the rule (dnc's purge once did).
+    root = SITE.parent
+    offenders = []
+    for app in ("strategies", "profiles", "dnc", "recordings"):
+        for path in (root / app).rglob("*.py"):
+            parts = path.relative_to(root / app).parts
+            if not parts[0].startswith(("services", "selectors", "decisions")):
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and "views" in (node.module or "").split("."):
+                    offenders.append(str(path.relative_to(root)))
+    assert offenders == []

@@ -26,8 +26,7 @@ from livevox_site.audit import Actor, audit_bulk
 from livevox_site.models import Client
 
 from ..models import AccountFlag, DialtimeEntry, DoNotDial, EmailEntry, LegacyEntry, SmsEntry
-from ..views.common import zone_of
-from ..wire import local_today
+from ..wire import local_today, zone_of
 
 BATCH = 10_000
 

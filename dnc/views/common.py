@@ -1,13 +1,14 @@
 """What every DNC view shares: the schema decorator, the error body, the client's time zone
 (the Phone DNC Type gate is the services', ``dnc.services.dnc_type``)."""
 
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 
 from livevox_site.models import Client
+
+from ..wire import zone_of
 
 ERROR_BODY = inline_serializer(
     "DncError", {"code": serializers.IntegerField(), "message": serializers.CharField()}
@@ -22,11 +23,6 @@ def doc(operation_id: str, *, tags: list[str] | None = None, **kwargs):
         auth=[{"LVSession": []}],
         **kwargs,
     )
-
-
-@lru_cache(maxsize=64)
-def zone_of(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
 
 
 def client_zone(client: Client) -> ZoneInfo:
