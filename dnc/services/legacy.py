@@ -40,12 +40,10 @@ from livevox_site.rawsql import one_of
 from livevox_site.transactions import retry_on_deadlock
 
 from ..models import NO_SERVICE, AccountFlag, DncType, DoNotDial, LegacyEntry
-from ..rows import blocks_through, service_ids
+from ..rows import MAX_BULK_LINES, blocks_through, service_ids
 from ..wire import optional, parse_account, parse_phone, parse_zip
 from .dnc_type import require_list
 
-# The most lines one bulk request may carry.
-MAX_BULK_LINES = 10_000
 # The ``dnc_legacy_key`` constraint: the merge key of bulk writes and the one-entry rule.
 LEGACY_KEY = ["client", "phone", "account", "zip", "service_id", "dnc_type"]
 ACCOUNT_KEY = ["client", "account"]

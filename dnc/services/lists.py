@@ -29,7 +29,7 @@ from livevox_site.models import Client
 from livevox_site.transactions import retry_on_deadlock
 
 from ..models import NO_GROUP, ContactGroup, DialtimeEntry, EmailEntry, ListEntry, SmsEntry
-from ..rows import GROUP_NOT_VALID, LIST_VALUES, ListRowChecker
+from ..rows import GROUP_NOT_VALID, LIST_VALUES, MAX_BULK_LINES, ListRowChecker
 from .dnc_type import require_list
 
 LIST_MODELS: dict[str, type[ListEntry]] = {
@@ -37,8 +37,8 @@ LIST_MODELS: dict[str, type[ListEntry]] = {
     "email": EmailEntry,
     "sms": SmsEntry,
 }
-# The vendor's cap on one Create Multiple request.
-MAX_BULK_ENTRIES = 10_000
+# The vendor's cap on one Create Multiple request (the same as the legacy bulk methods').
+MAX_BULK_ENTRIES = MAX_BULK_LINES
 # Lines per staged batch; the bulk answer's "totally in N batches" counts these.
 BULK_BATCH_SIZE = 5000
 NOT_FOUND = "DNC entry not found"
