@@ -156,12 +156,12 @@ def cases_command(out_dir: str) -> None:
 
 
 def explain_command() -> None:
-    """The plans of the isBlocked statement (``dnc/selectors.py``) for a hit and a miss of
+    """The plans of the isBlocked statement (``dnc/selectors/checks.py``) for a hit and a miss of
     each client, as the server runs it: prepared, with the generic plan PostgreSQL settles on
     after five executions, and the custom plan of the first ones."""
     from django.db import connection
 
-    from dnc import selectors
+    from dnc.selectors import checks as selectors
     from dnc.views.common import client_zone
     from dnc.wire import local_today
     from livevox_site.models import Client

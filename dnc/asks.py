@@ -10,8 +10,8 @@ from datetime import datetime
 from livevox_site.errors import InvalidInput
 from livevox_site.lenient import parse_date, parse_enum, present
 
-from .decisions import Channel, Contact, ContactAsk
 from .rows import parse_service
+from .selectors.decisions import Channel, Contact, ContactAsk
 from .wire import optional, parse_account, parse_email, parse_phone, parse_zip
 
 # The item's keys, as most clients spell them (any case is read).

@@ -5,7 +5,7 @@ SMS lists with contact groups and expiration dates.
 Built for 10 million entries per client:
 
 - Which rows block is decided by one column per table, read by ``isBlocked`` in one statement
-  (``dnc/selectors.py``): ``blocks_through`` (legacy entries, account flags) and
+  (``dnc/selectors/checks.py``): ``blocks_through`` (legacy entries, account flags) and
   ``expiration_date`` (dial-time lists) are the last date, in the client's time zone, on which
   the row blocks; NULL blocks for ever. A DAILY entry blocks through the date it was added, so
   it stops at the next midnight in the client's zone; an entry expiring on 3/6 first allows a

@@ -39,9 +39,9 @@ from livevox_site.models import Client
 from profiles.calling_hours import CallingHoursPlan
 
 from .asks import contact_ask
-from .decisions import ContactAsk, contact_decisions
 from .models import ImportStatus, SuppressionPreview
 from .rows import service_ids
+from .selectors.decisions import ContactAsk, contact_decisions
 
 PREVIEW_DIR = "dnc-suppression"
 BATCH_SIZE = 10_000

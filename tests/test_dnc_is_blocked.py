@@ -389,11 +389,11 @@ def test_a_broken_connection_on_the_lean_path_is_answered_on_a_new_one(beta, mon
     # and closes a connection its statement finds broken; the viewset answers on a new one.
     from django.db import OperationalError, connection
 
-    from dnc import selectors
+    from dnc.views import check
 
     ask = f"{URL}?service=123&phone=4152257000"
     assert beta.get(ask).json() == {"result": True}  # the session is cached
-    real = selectors.is_blocked_for_session
+    real = check.is_blocked_for_session
     seen = []
 
     def dropped_once(**kwargs):
@@ -402,7 +402,7 @@ def test_a_broken_connection_on_the_lean_path_is_answered_on_a_new_one(beta, mon
             raise OperationalError("server closed the connection unexpectedly")
         return real(**kwargs)
 
-    monkeypatch.setattr(selectors, "is_blocked_for_session", dropped_once)
+    monkeypatch.setattr(check, "is_blocked_for_session", dropped_once)
     response = beta.get(ask)
     assert response.status_code == 200
     assert response.json() == {"result": True}

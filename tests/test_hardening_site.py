@@ -195,7 +195,7 @@ def test_a_lost_database_answers_503_on_the_isblocked_hot_path(api, client_a, er
     caller = api("manager")
     caller.http.raise_request_exception = False
     assert caller.get(IS_BLOCKED).json() == {"result": False}  # the session is cached now
-    with mock.patch("dnc.selectors.is_blocked_for_session", side_effect=gone(error)):
+    with mock.patch("dnc.views.check.is_blocked_for_session", side_effect=gone(error)):
         response = caller.get(IS_BLOCKED)
     assert response.status_code == 503
     assert response["Retry-After"] == "1"

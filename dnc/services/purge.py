@@ -7,7 +7,7 @@ What goes, per client, "today" being the client's today in its time zone:
 - account flags set to NONE (they block nothing);
 - dial-time, email and SMS entries whose ``expiration_date`` is before today.
 
-Only tidying: isBlocked and the lists already ignore these rows (``dnc/selectors.py``), so
+Only tidying: isBlocked and the lists already ignore these rows (``dnc/selectors/checks.py``), so
 nothing depends on the purge having run, or on when. At 10 million rows it never holds one
 large transaction nor loads rows into Python: each batch is one ``DELETE ... WHERE id IN
 (SELECT id ... LIMIT n)`` committed on its own, found through the partial expiry indexes of

@@ -1,6 +1,6 @@
 """``GET /compliance/complianceCheck/isBlocked``: the check before every dial.
 
-Its cost is one statement (``dnc/selectors.py``): the session comes from a per-process cache
+Its cost is one statement (``dnc/selectors/checks.py``): the session comes from a per-process cache
 (``VerifiedLaterLVSessionAuthentication``) and is re-checked inside the same statement as the
 lists, so a call is one round trip to the database. Nothing is audited (a read) and no model
 instance is built on the way. bench/README.md has the figures.
@@ -20,19 +20,19 @@ from livevox_site.errors import InvalidInput
 from livevox_site.lenient import parse_bool, parse_int, query
 from livevox_site.selectors import session_usable_clause
 
-from .. import selectors
-from ..decisions import Contact, dnc_reasons
 from ..models import LegacyEntry
+from ..selectors.checks import CheckInput, is_blocked, is_blocked_for_session
+from ..selectors.decisions import Contact, dnc_reasons
 from ..wire import local_today, optional, parse_account, parse_phone, parse_zip
 from .common import ERROR_BODY, client_zone, doc
 
 
-def check_input(params: dict[str, str]) -> selectors.CheckInput:
+def check_input(params: dict[str, str]) -> CheckInput:
     """The query of isBlocked (names already lower-cased, empty values dropped)."""
     if "service" not in params:
         raise InvalidInput("service is required", field="service")
     service_id = parse_int(params["service"], "service", min_value=1)
-    check = selectors.CheckInput(
+    check = CheckInput(
         service_id=service_id,
         # The spec: a legacy entry such as 209******* is found by asking for 209*******.
         phone=optional(parse_phone, params.get("phone"), "phone", wildcards=True),
@@ -103,7 +103,7 @@ class IsBlockedViewSet(TenantViewSet):
             current, service_known, blocked = (False, False, False)
             if clause is not None:
                 _, usable_sql, params = clause
-                current, service_known, blocked = selectors.is_blocked_for_session(
+                current, service_known, blocked = is_blocked_for_session(
                     usable_sql=usable_sql,
                     session_params=params,
                     role=request.user.role,
@@ -117,7 +117,7 @@ class IsBlockedViewSet(TenantViewSet):
                 VerifiedLaterLVSessionAuthentication.forget(session.key)
                 return self._again(request)
         else:
-            service_known, blocked = selectors.is_blocked(client=client, check=check, today=today)
+            service_known, blocked = is_blocked(client=client, check=check, today=today)
         if not service_known:
             raise InvalidInput(
                 f"service: no service {check.service_id} in this client", field="service"
@@ -183,7 +183,7 @@ def lean_is_blocked(request) -> HttpResponse | None:
     # fails it is closed and the viewset answers on a new one (with the health check).
     rawsql.skip_health_check(db)
     try:
-        current, service_known, blocked = selectors.is_blocked_for_session(
+        current, service_known, blocked = is_blocked_for_session(
             usable_sql=usable_sql,
             session_params=session_params,
             role=user.role,

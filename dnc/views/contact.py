@@ -1,9 +1,9 @@
 """``POST /compliance/complianceCheck/contactCheck`` and ``.../contactCheck/batch``: may I
 contact this person now, and if not, why and when (an extension, not part of the vendor's API).
 
-One answer joins the DNC lists (as isBlocked reads them, ``dnc/decisions.py``) and the calling
-hours of the service's dialing profile (``profiles/calling_hours.py``). The batch takes up to
-50,000 items and answers them in order, a bad item with its own error and never a failed
+One answer joins the DNC lists (as isBlocked reads them, ``dnc/selectors/decisions.py``) and the
+calling hours of the service's dialing profile (``profiles/calling_hours.py``). The batch takes up
+to 50,000 items and answers them in order, a bad item with its own error and never a failed
 batch; the lists are read with one query per list for the whole batch, the calling-hours rules
 once.
 """
@@ -21,9 +21,9 @@ from livevox_site.renderers import LargeJSONRenderer
 from profiles.calling_hours import CallingHoursPlan
 
 from ..asks import contact_ask
-from ..decisions import Channel, ContactAsk, contact_decisions
 from ..models import LegacyEntry
 from ..rows import service_ids
+from ..selectors.decisions import Channel, ContactAsk, contact_decisions
 from .common import ERROR_BODY, doc
 
 MAX_BATCH = 50_000
@@ -68,7 +68,7 @@ ERRORS = {
 
 
 class ContactCheckViewSet(TenantViewSet):
-    """Reads through ``dnc/decisions.py``; the queryset only declares the tenant scope."""
+    """Reads through ``dnc/selectors/decisions.py``; the queryset only declares the tenant scope."""
 
     queryset = LegacyEntry.objects.none()
     # The same right as isBlocked (Sysadmins, Superusers, every Manager); not Agent sessions,

@@ -23,7 +23,6 @@ from livevox_site.errors import InvalidInput
 from livevox_site.lenient import body_object, epoch_ms, query
 from livevox_site.models import PhoneDncType
 
-from .. import selectors_legacy as selectors
 from ..filters.legacy import (
     filter_data,
     filtered,
@@ -35,6 +34,7 @@ from ..filters.legacy import (
 )
 from ..models import LegacyEntry
 from ..rows import LegacyRowChecker
+from ..selectors import legacy as reads
 from ..services import legacy as services
 from ..services.dnc_type import require_dnc_type
 from ..wire import local_today
@@ -298,9 +298,7 @@ class LegacyDncViewSet(TenantViewSet):
     )
     def list(self, request):
         entries = filtered(self.get_queryset(), query(request), client=request.client)
-        return self.paged_response(
-            entries.values_list(*selectors.LIST_FIELDS), "dnc", selectors.list_items
-        )
+        return self.paged_response(entries.values_list(*reads.LIST_FIELDS), "dnc", reads.list_items)
 
     @doc(
         "dncSearch",
@@ -312,9 +310,7 @@ class LegacyDncViewSet(TenantViewSet):
     def search(self, request):
         given = search_filter(request.data)
         entries = filtered(self.get_queryset(), given, client=request.client)
-        return self.paged_response(
-            entries.values_list(*selectors.LIST_FIELDS), "dnc", selectors.list_items
-        )
+        return self.paged_response(entries.values_list(*reads.LIST_FIELDS), "dnc", reads.list_items)
 
     @doc(
         "dncInfo",
@@ -327,11 +323,11 @@ class LegacyDncViewSet(TenantViewSet):
     )
     def info(self, request):
         data = filter_data(query(request))
-        lists = list(selectors.COUNTER_LISTS.values())
+        lists = list(reads.COUNTER_LISTS.values())
         if "dncType" in data:
-            lists = [selectors.COUNTER_LISTS[parse_dnc_type(data["dncType"])]]
+            lists = [reads.COUNTER_LISTS[parse_dnc_type(data["dncType"])]]
         services = parse_services(data["service"], request.client) if "service" in data else None
-        size = selectors.legacy_list_size(client=request.client, lists=lists, service_ids=services)
+        size = reads.legacy_list_size(client=request.client, lists=lists, service_ids=services)
         body = {"size": size}
         last = audit_last_modified(client=request.client, object_types=INFO_OBJECT_TYPES)
         if last is not None:
@@ -345,7 +341,7 @@ class LegacyDncViewSet(TenantViewSet):
         responses={200: READ, **ERRORS},
     )
     def retrieve(self, request, pk=None):
-        return Response(selectors.entry_read(self.get_object()))
+        return Response(reads.entry_read(self.get_object()))
 
     # --- writes ---
 

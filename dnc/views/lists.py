@@ -2,7 +2,7 @@
 
 One viewset class per list (the three differ only in their model, value key, permissions and
 schema names; their methods are ``ListEntryViews``'). Views read the lenient wire through the small
-functions below and call ``dnc.services.lists``; reads go through ``dnc.selectors_lists`` and
+functions below and call ``dnc.services.lists``; reads go through ``dnc.selectors.lists`` and
 the FilterSets of ``dnc.filters.lists``.
 
 Who: Sysadmins, Superusers and Managers with the "Edit DNC Lists" power (the role check comes
@@ -31,10 +31,10 @@ from livevox_site.errors import EntryNotFound, InvalidInput
 from livevox_site.lenient import body_object, parse_int, present, query
 from livevox_site.models import PhoneDncType
 
-from .. import selectors_lists as selectors
 from ..filters.lists import FILTERS, apply_filters, filter_parameters
 from ..models import NO_GROUP, DialtimeEntry, EmailEntry, SmsEntry
 from ..rows import LIST_VALUES
+from ..selectors import lists as reads
 from ..services import lists as services
 from ..services.dnc_type import require_dnc_type
 from ..wire import parse_expiration
@@ -300,9 +300,9 @@ class ListEntryViews:
     def _page(self, queryset) -> Response:
         value_field = services.list_model(self.list_name).value_field
         response = self.paged_response(
-            selectors.page_rows(queryset, value_field),
+            reads.page_rows(queryset, value_field),
             "dncEntries",
-            lambda rows: selectors.page_items(
+            lambda rows: reads.page_items(
                 rows, list_name=self.list_name, value_field=value_field, zone=self.zone
             ),
         )
@@ -346,9 +346,7 @@ class ListEntryViews:
         return self._page(queryset)
 
     def info(self, request):
-        return Response(
-            {"size": selectors.list_size(client=request.client, list_name=self.list_name)}
-        )
+        return Response({"size": reads.list_size(client=request.client, list_name=self.list_name)})
 
     def search_get(self, request):
         # The spec's dial-time and SMS examples send Find Matching as a GET with a body:
@@ -360,9 +358,7 @@ class ListEntryViews:
         return self._page(queryset)
 
     def retrieve(self, request, pk=None):
-        return Response(
-            selectors.entry_read(self.entry(), list_name=self.list_name, zone=self.zone)
-        )
+        return Response(reads.entry_read(self.entry(), list_name=self.list_name, zone=self.zone))
 
     def update(self, request, pk=None):
         entry = self.entry()

@@ -22,7 +22,7 @@ from django.db import connection
 from livevox_site import rawsql
 from livevox_site.models import Client, PhoneDncType, Service
 
-from .models import AccountFlag, DialtimeEntry, DoNotDial, LegacyEntry
+from ..models import AccountFlag, DialtimeEntry, DoNotDial, LegacyEntry
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from django.db.models import QuerySet
 
 from livevox_site.models import Client
 
-from .models import NO_GROUP, NO_SERVICE, DncCounter, DncList, ListEntry
-from .wire import expiration_ms
+from ..models import NO_GROUP, NO_SERVICE, DncCounter, DncList, ListEntry
+from ..wire import expiration_ms
 
 # list name -> the DncCounter list it is counted under (migration 0002).
 COUNTER_LISTS = {"dialtime": DncList.DIALTIME, "email": DncList.EMAIL, "sms": DncList.SMS}

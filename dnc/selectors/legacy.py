@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from livevox_site.models import Client
 
-from .models import NO_SERVICE, DncCounter, DncList, DncType, LegacyEntry
+from ..models import NO_SERVICE, DncCounter, DncList, DncType, LegacyEntry
 
 # The counter list of each legacy type.
 COUNTER_LISTS = {

@@ -1,8 +1,8 @@
 """Why a contact is blocked by the DNC lists, for one contact or fifty thousand (the Extensions
 of the extensions: ``isBlocked?explain=true``, contactCheck and its batch).
 
-The rules are isBlocked's (``dnc/selectors.py``), evaluated set-wise: one query per list for a
-whole batch (the values of every item in one ``IN`` list, sent in chunks), then each item is
+The rules are isBlocked's (``dnc/selectors/checks.py``), evaluated set-wise: one query per list
+for a whole batch (the values of every item in one ``IN`` list, sent in chunks), then each item is
 matched in Python against the few rows found. isBlocked itself stays the single statement; this
 module explains.
 
@@ -25,7 +25,7 @@ from livevox_site.lenient import epoch_ms
 from livevox_site.models import Client, PhoneDncType
 from livevox_site.rawsql import one_of
 
-from .models import (
+from ..models import (
     NO_SERVICE,
     AccountFlag,
     DialtimeEntry,
