@@ -79,9 +79,9 @@ class VerifiedLaterLVSessionAuthentication(LVSessionAuthentication):
     (isBlocked, ``dnc/selectors/checks.py``): the session, its user and client come from a
     per-process cache, so a call costs no query of its own; the view's statement re-checks the
     very WHERE clause of ``session_get`` (``session_usable_clause``) plus the role the cache
-    holds, and on a mismatch calls ``forget()`` and authenticates again through the database. A logout, an
-    expiry, a revoked token, a deactivation or a role taken away therefore counts on the very
-    next request in every worker, as without the cache.
+    holds, and on a mismatch calls ``forget()`` and authenticates again through the database. A
+    logout, an expiry, a revoked token, a deactivation or a role taken away therefore counts on
+    the very next request in every worker, as without the cache.
 
     A refusal is never decided on the cache: the statement does not run for a user the cached
     rights refuse, so ``LiveVoxPermission`` first authenticates such a request again through
