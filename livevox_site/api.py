@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -58,6 +59,42 @@ def next_link(request, offset: int, count: int) -> str:
     path = "/".join(part for part in (category, version, rest) if part)
     others = [(k, v) for k, v in request.GET.items() if k.lower() not in ("offset", "count")]
     return f"{path}?{urlencode([('offset', offset + count), ('count', count), *others])}"
+
+
+# --- the schema's shared parts (each family's error body is its own) -------------------------
+
+CLIENT = OpenApiParameter(
+    "client", int, OpenApiParameter.QUERY, description="Act for this client (Sysadmins only)"
+)
+PAGE = [
+    OpenApiParameter("offset", int, OpenApiParameter.QUERY, required=True),
+    OpenApiParameter("count", int, OpenApiParameter.QUERY, required=True, description="<= 1000"),
+]
+
+
+def error_responses(
+    body,
+    *,
+    invalid: str = "202 invalid input",
+    forbidden: str = "Role or client not allowed",
+    not_found: str | None = "203 entry not found",
+) -> dict:
+    """The error answers of an operation, in its family's ``body`` shape: 400 (``invalid``
+    says which codes), 401, 403 (``forbidden`` says who), and 404 unless ``not_found`` is
+    None."""
+    errors = {
+        400: OpenApiResponse(body, description=invalid),
+        401: OpenApiResponse(description="No valid LV-Session"),
+        403: OpenApiResponse(body, description=forbidden),
+    }
+    if not_found is not None:
+        errors[404] = OpenApiResponse(body, description=not_found)
+    return errors
+
+
+def no_content(errors: dict) -> dict:
+    """An operation that answers 204 with an empty body, or one of ``errors``."""
+    return {204: OpenApiResponse(description="Done; empty body"), **errors}
 
 
 class WireSchema(AutoSchema):

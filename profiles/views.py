@@ -13,7 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from livevox_site.api import TenantViewSet
+from livevox_site.api import CLIENT, PAGE, TenantViewSet, error_responses, no_content
 from livevox_site.errors import EntryNotFound
 from livevox_site.lenient import epoch_ms
 from livevox_site.selectors import service_for_client
@@ -74,24 +74,12 @@ class MisspelledZipAreaMatchViewSet(ComplianceCheckViewSet):
 INFO_OBJECT_TYPES = ["profiles.dialingprofile", "profiles.dialingpolicy"]
 
 PROFILE_ERROR = bodies.DialingProfileError
-CLIENT = OpenApiParameter(
-    "client", int, OpenApiParameter.QUERY, description="Act for this client (Sysadmins only)"
-)
-PAGE = [
-    OpenApiParameter("offset", int, OpenApiParameter.QUERY, required=True),
-    OpenApiParameter("count", int, OpenApiParameter.QUERY, required=True, description="<= 1000"),
-]
 PROFILE = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Dialing profile ID")
 POLICY = OpenApiParameter("policy", int, OpenApiParameter.PATH, description="Policy ID")
 SERVICE = OpenApiParameter("service", int, OpenApiParameter.PATH, description="Service ID")
 BLACKOUT = OpenApiParameter("blackout", int, OpenApiParameter.PATH, description="Blackout ID")
-ERRORS = {
-    400: OpenApiResponse(PROFILE_ERROR, description="202 invalid input"),
-    401: OpenApiResponse(description="No valid LV-Session"),
-    403: OpenApiResponse(PROFILE_ERROR, description="Role or client not allowed"),
-    404: OpenApiResponse(PROFILE_ERROR, description="203 entry not found"),
-}
-NO_CONTENT = {204: OpenApiResponse(description="Done; empty body"), **ERRORS}
+ERRORS = error_responses(PROFILE_ERROR)
+NO_CONTENT = no_content(ERRORS)
 CREATED = {201: bodies.DialingProfileCreated, **ERRORS}
 
 

@@ -7,7 +7,7 @@ from rest_framework import status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
-from livevox_site.api import TenantViewSet
+from livevox_site.api import TenantViewSet, error_responses
 from livevox_site.errors import InvalidInput
 from livevox_site.lenient import query
 
@@ -19,14 +19,9 @@ RECORDING_QUERY = OpenApiParameter(
     "recording", str, OpenApiParameter.QUERY, required=True, description="Call recording id"
 )
 RECORDING_PATH = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Call recording id")
-ERRORS = {
-    400: OpenApiResponse(serializers.RecordingErrorBody, description="202 invalid input"),
-    401: OpenApiResponse(description="No valid LV-Session"),
-    403: OpenApiResponse(
-        serializers.RecordingErrorBody, description="Role not allowed, or Agent session"
-    ),
-    404: OpenApiResponse(serializers.RecordingErrorBody, description="203 entry not found"),
-}
+ERRORS = error_responses(
+    serializers.RecordingErrorBody, forbidden="Role not allowed, or Agent session"
+)
 
 
 def doc(operation_id: str, **kwargs):

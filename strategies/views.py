@@ -4,13 +4,12 @@ the reads in ``selectors.py``."""
 
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
 )
 from rest_framework import status
 from rest_framework.response import Response
 
-from livevox_site.api import TenantViewSet
+from livevox_site.api import CLIENT, PAGE, TenantViewSet, error_responses, no_content
 from livevox_site.selectors import service_for_client
 
 from . import selectors, serializers, services, wire
@@ -19,24 +18,16 @@ from .models import DialingStrategy
 # Audit object types whose entries move info's lastModified.
 INFO_OBJECT_TYPES = ["strategies.dialingstrategy", "strategies.outcome"]
 
-CLIENT = OpenApiParameter(
-    "client", int, OpenApiParameter.QUERY, description="Act for this client (Sysadmins only)"
-)
-PAGE = [
-    OpenApiParameter("offset", int, OpenApiParameter.QUERY, required=True),
-    OpenApiParameter("count", int, OpenApiParameter.QUERY, required=True, description="<= 1000"),
-]
 STRATEGY = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Dialing strategy ID")
 OUTCOME = OpenApiParameter("outcome", int, OpenApiParameter.PATH, description="Outcome ID")
 SERVICE = OpenApiParameter("service", int, OpenApiParameter.PATH, description="Service ID")
 
-ERRORS = {
-    400: OpenApiResponse(serializers.ErrorBody, description="202 invalid input, 201 exists"),
-    401: OpenApiResponse(description="No valid LV-Session"),
-    403: OpenApiResponse(serializers.ErrorBody, description="Role, power or client not allowed"),
-    404: OpenApiResponse(serializers.ErrorBody, description="203 entry not found"),
-}
-NO_CONTENT = {204: OpenApiResponse(description="Done; empty body"), **ERRORS}
+ERRORS = error_responses(
+    serializers.ErrorBody,
+    invalid="202 invalid input, 201 exists",
+    forbidden="Role, power or client not allowed",
+)
+NO_CONTENT = no_content(ERRORS)
 CREATED = {201: serializers.CreatedId, **ERRORS}
 
 

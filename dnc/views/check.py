@@ -14,7 +14,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from livevox_site import rawsql
-from livevox_site.api import TenantViewSet
+from livevox_site.api import CLIENT, TenantViewSet
 from livevox_site.auth import TOUCH_EVERY, VerifiedLaterLVSessionAuthentication
 from livevox_site.errors import InvalidInput
 from livevox_site.lenient import parse_bool, parse_int, query
@@ -59,7 +59,7 @@ class IsBlockedViewSet(TenantViewSet):
         summary="Is Blocked",
         tags=["compliance checks"],
         parameters=[
-            OpenApiParameter("client", int, description="Act for this client (Sysadmins only)"),
+            CLIENT,
             OpenApiParameter("service", int, required=True),
             OpenApiParameter("phone", str, description="10 digits; +1, spaces, dashes allowed"),
             OpenApiParameter("account", str),

@@ -9,11 +9,11 @@ once.
 """
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiExample, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from livevox_site.api import TenantViewSet
+from livevox_site.api import TenantViewSet, error_responses
 from livevox_site.errors import CODE_INVALID, InvalidInput
 from livevox_site.lenient import body_object
 from livevox_site.memory import collector_paused
@@ -60,11 +60,7 @@ DECISION = inline_serializer(
         "nextAllowedAt": serializers.IntegerField(allow_null=True),
     },
 )
-ERRORS = {
-    400: OpenApiResponse(ERROR_BODY, description="202 invalid input"),
-    401: OpenApiResponse(description="No valid LV-Session"),
-    403: OpenApiResponse(ERROR_BODY, description="Role not allowed, or Agent session"),
-}
+ERRORS = error_responses(ERROR_BODY, forbidden="Role not allowed, or Agent session", not_found=None)
 
 
 class ContactCheckViewSet(TenantViewSet):

@@ -16,7 +16,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from livevox_site.api import TenantViewSet
+from livevox_site.api import CLIENT, PAGE, TenantViewSet, error_responses
 from livevox_site.audit import audit_last_modified
 from livevox_site.bulk import RowInvalid
 from livevox_site.errors import InvalidInput
@@ -45,23 +45,12 @@ INFO_OBJECT_TYPES = [services.LEGACY_TYPE]
 
 # --- the schema -------------------------------------------------------------------------------
 
-CLIENT = OpenApiParameter(
-    "client", int, OpenApiParameter.QUERY, description="Act for this client (Sysadmins only)"
-)
-PAGE = [
-    OpenApiParameter("offset", int, OpenApiParameter.QUERY, required=True),
-    OpenApiParameter("count", int, OpenApiParameter.QUERY, required=True, description="<= 1000"),
-]
 ENTRY = OpenApiParameter("id", int, OpenApiParameter.PATH, description="DNC entry ID")
-ERRORS = {
-    400: OpenApiResponse(
-        ERROR_BODY,
-        description="202 invalid input, or not configured (a Dial-Time client); 201 exists",
-    ),
-    401: OpenApiResponse(description="No valid LV-Session"),
-    403: OpenApiResponse(ERROR_BODY, description="Role, power or client not allowed"),
-    404: OpenApiResponse(ERROR_BODY, description="203 entry not found"),
-}
+ERRORS = error_responses(
+    ERROR_BODY,
+    invalid="202 invalid input, or not configured (a Dial-Time client); 201 exists",
+    forbidden="Role, power or client not allowed",
+)
 
 
 # Enum values are strings with their values in the help text, not enums: the input is case- and

@@ -19,14 +19,13 @@ from typing import Any
 from drf_spectacular.drainage import isolate_view_method
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     inline_serializer,
 )
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from livevox_site.api import TenantViewSet
+from livevox_site.api import CLIENT, PAGE, TenantViewSet, error_responses, no_content
 from livevox_site.errors import EntryNotFound, InvalidInput
 from livevox_site.lenient import body_object, parse_int, present, query
 from livevox_site.models import PhoneDncType
@@ -105,25 +104,14 @@ def wire_search(data: Any) -> Mapping:
 
 # --- the schema -----------------------------------------------------------------------------
 
-CLIENT = OpenApiParameter(
-    "client", int, OpenApiParameter.QUERY, description="Act for this client (Sysadmins only)"
-)
-PAGE = [
-    OpenApiParameter("offset", int, OpenApiParameter.QUERY, required=True),
-    OpenApiParameter("count", int, OpenApiParameter.QUERY, required=True, description="<= 1000"),
-]
 ENTRY_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="DNC entry ID")
-ERRORS = {
-    400: OpenApiResponse(
-        ERROR_BODY,
-        description="202 invalid input, or a client whose Phone DNC Type is not Dial-Time; "
-        "201 element already exists",
-    ),
-    401: OpenApiResponse(description="No valid LV-Session"),
-    403: OpenApiResponse(ERROR_BODY, description="Role or client not allowed"),
-    404: OpenApiResponse(ERROR_BODY, description="203 DNC entry not found"),
-}
-NO_CONTENT = {204: OpenApiResponse(description="Done; empty body"), **ERRORS}
+ERRORS = error_responses(
+    ERROR_BODY,
+    invalid="202 invalid input, or a client whose Phone DNC Type is not Dial-Time; "
+    "201 element already exists",
+    not_found="203 DNC entry not found",
+)
+NO_CONTENT = no_content(ERRORS)
 DATE_HELP = (
     "yyyy-MM-dd, epoch milliseconds or ISO-8601 on input (an instant is its day in the "
     "client's time zone); epoch milliseconds of that day's midnight in the client's time zone "
