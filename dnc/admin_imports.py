@@ -30,6 +30,7 @@ from livevox_site.jobs import (
     percent_done,
 )
 from livevox_site.models import Client
+from livevox_site.tenancy import OtherClientRefused, client_to_act_for
 
 from .exports import export_rows
 from .imports import LISTS, can_resume, commit_job, create_job
@@ -76,20 +77,19 @@ def _may_import_something(request) -> None:
 
 
 def _client_for(request, client_id) -> Client:
-    """The client acted for: the user's own; a Sysadmin may name another. Naming another
-    client without being a Sysadmin is a 404 (as any other client's object)."""
-    own = request.user.client
+    """The client acted for (``?client=``): the user's own; another one only for a Sysadmin
+    (anyone else: 403, as the API answers; ``tenancy.client_to_act_for`` decides for both)."""
     if client_id in (None, ""):
-        return own
-    try:
-        wanted = int(client_id)
-    except (TypeError, ValueError):
-        raise Http404("No such client") from None
-    if wanted == own.pk:
-        return own
-    if not sees_all_clients(request):
+        return request.user.client
+    if not (client_id.isascii() and client_id.isdigit() and len(client_id) <= 18):
         raise Http404("No such client")
-    return get_object_or_404(Client, pk=wanted)
+    try:
+        client = client_to_act_for(request.user, int(client_id))
+    except OtherClientRefused as refused:
+        raise PermissionDenied(str(refused)) from None
+    if client is None:
+        raise Http404("No such client")
+    return client
 
 
 class UploadForm(forms.Form):

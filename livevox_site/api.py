@@ -17,7 +17,7 @@ from .errors import EntryNotFound, InvalidInput, InvalidValue, for_wire
 from .lenient import MAX_INT, epoch_ms, parse_int, query
 from .models import Client
 from .permissions import LiveVoxPermission
-from .tenancy import for_client
+from .tenancy import OtherClientRefused, client_to_act_for, for_client
 
 MAX_COUNT = 1000
 
@@ -25,16 +25,11 @@ MAX_COUNT = 1000
 def resolve_client(request) -> Client:
     """The client a request acts for: the user's own, or with ``?client=`` another one, which
     only a Sysadmin may name (anyone else: 403)."""
-    user = request.user
     raw = query(request).get("client")
-    if raw is None:
-        return user.client
-    client_id = parse_int(raw, "client")
-    if client_id == user.client_id:
-        return user.client
-    if not user.is_sysadmin:
-        raise PermissionDenied("You may not act for another client")
-    client = Client.objects.filter(pk=client_id).first()
+    try:
+        client = client_to_act_for(request.user, None if raw is None else parse_int(raw, "client"))
+    except OtherClientRefused as refused:
+        raise PermissionDenied(str(refused)) from None
     if client is None:
         raise EntryNotFound("Client not found")
     return client

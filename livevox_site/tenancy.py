@@ -91,3 +91,21 @@ class TenantQuerySet(models.QuerySet):
 
     def visible_to(self, client) -> models.QuerySet:
         return visible_to(self, client)
+
+
+class OtherClientRefused(Exception):
+    """Only a Sysadmin may act for another client: a 403, in the API and the admin alike."""
+
+
+def client_to_act_for(user, client_id: int | None):
+    """The client a request acts for, decided once for the API (``?client=``) and the admin:
+    the user's own when ``client_id`` is None or theirs; another one only for a Sysadmin
+    (``OtherClientRefused`` otherwise, before any lookup); None when no such client exists
+    (a 404)."""
+    from .models import Client
+
+    if client_id is None or client_id == user.client_id:
+        return user.client
+    if not user.is_sysadmin:
+        raise OtherClientRefused("You may not act for another client")
+    return Client.objects.filter(pk=client_id).first()

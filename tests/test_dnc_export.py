@@ -166,7 +166,8 @@ def test_a_manager_cannot_export_another_client(admin_as, lists_a, client_b):
     SmsEntry.objects.create(client=client_b, sms="2095550000")
     browser = admin_as("manager_with_dnc_power")
 
-    assert browser.get("/admin/dnc/export/sms/?client=93119").status_code == 404
+    # Naming another client: 403, as the API answers ?client= (another's object would be 404).
+    assert browser.get("/admin/dnc/export/sms/?client=93119").status_code == 403
     own = content(browser.get("/admin/dnc/export/sms/?client=4199"))
     assert "2095550000" not in own
     outsider = content(admin_as("outsider").get("/admin/dnc/export/sms/"))

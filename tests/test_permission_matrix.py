@@ -60,7 +60,8 @@ def _methods(callback) -> set[str]:
     OPTIONS and HEAD aside."""
     actions = getattr(callback, "actions", None)
     if actions:
-        return {method.upper() for method in actions}
+        # DRF adds "head" to a route's actions once it has answered a GET: left out here.
+        return {method.upper() for method in actions if method not in ("options", "head")}
     view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
     return {
         method.upper()
