@@ -43,17 +43,41 @@ ERRORS_SHOWN = 1000
 
 
 def admin_urlpatterns(site) -> list:
-    """The pages, each behind the admin's login (``site.admin_view``)."""
+    """The pages, each behind the admin's login and its right (``site.tenant_admin_view``:
+    a 403 naming the missing right before any lookup)."""
     views = _Views(site)
+    any_import = tuple(spec.add_perm for spec in LISTS.values())
     return [
-        path("dnc/import/jobs/<int:job_id>/", site.admin_view(views.job), name="dnc_import_job"),
+        path(
+            "dnc/import/jobs/<int:job_id>/",
+            site.tenant_admin_view(views.job, perm=any_import, refusal=_needs("see imports")),
+            name="dnc_import_job",
+        ),
         path(
             "dnc/import/jobs/<int:job_id>/errors.csv",
-            site.admin_view(views.errors_file),
+            site.tenant_admin_view(
+                views.errors_file, perm=any_import, refusal=_needs("see imports")
+            ),
             name="dnc_import_errors",
         ),
-        path("dnc/import/<str:list_name>/", site.admin_view(views.start), name="dnc_import"),
-        path("dnc/export/<str:list_name>/", site.admin_view(views.export), name="dnc_export"),
+        path(
+            "dnc/import/<str:list_name>/",
+            site.tenant_admin_view(
+                views.start,
+                perm=lambda kw: _spec(kw["list_name"]).add_perm,
+                refusal=lambda kw: _needs(f"import into the {_spec(kw['list_name']).label}"),
+            ),
+            name="dnc_import",
+        ),
+        path(
+            "dnc/export/<str:list_name>/",
+            site.tenant_admin_view(
+                views.export,
+                perm=lambda kw: _spec(kw["list_name"]).view_perm,
+                refusal=lambda kw: _needs(f"export the {_spec(kw['list_name']).label}"),
+            ),
+            name="dnc_export",
+        ),
     ]
 
 
@@ -64,16 +88,14 @@ def _spec(list_name: str):
     return spec
 
 
+def _needs(doing: str) -> str:
+    return f"You need the Edit DNC Lists power (or the Superuser role) to {doing}."
+
+
 def _require(request, perm: str, doing: str) -> None:
+    """A second check after a lookup: the right of the job's own list."""
     if not request.user.has_perm(perm):
-        raise PermissionDenied(
-            f"You need the Edit DNC Lists power (or the Superuser role) to {doing}."
-        )
-
-
-def _may_import_something(request) -> None:
-    if not any(request.user.has_perm(spec.add_perm) for spec in LISTS.values()):
-        raise PermissionDenied("You need the Edit DNC Lists power (or the Superuser role).")
+        raise PermissionDenied(_needs(doing))
 
 
 def _client_for(request, client_id) -> Client:
@@ -155,7 +177,6 @@ class _Views:
 
     def start(self, request, list_name: str):
         spec = _spec(list_name)
-        _require(request, spec.add_perm, f"import into the {spec.label}")
         sysadmin = sees_all_clients(request)
         if request.method == "POST":
             form = UploadForm(
@@ -197,7 +218,6 @@ class _Views:
 
     # --- a job: progress, report, commit, resume ---
     def _job(self, request, job_id: int) -> ImportJob:
-        _may_import_something(request)
         job = get_object_or_404(self._jobs_of(request), pk=job_id)
         _require(request, LISTS[job.list_name].add_perm, f"see imports into the {job.list_name}")
         return job
@@ -261,7 +281,6 @@ class _Views:
     # --- export ---
     def export(self, request, list_name: str):
         spec = _spec(list_name)
-        _require(request, spec.view_perm, f"export the {spec.label}")
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
         client = _client_for(request, request.GET.get("client"))

@@ -18,7 +18,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -34,30 +33,31 @@ from .suppression import REASON_KEYS, create_preview
 from .tasks import enqueue_preview
 
 PERM = "dnc.check_isblocked"
+REFUSAL = "Previewing suppression needs the right to check DNC lists."
 EVERY_PREVIEW = "dnc.view_every_preview"
 
 
 def suppression_urlpatterns(site) -> list:
-    """The pages, each behind the admin's login (``site.admin_view``)."""
+    """The pages, each behind the admin's login and isBlocked's right
+    (``site.tenant_admin_view``: a 403 naming it before any lookup)."""
     views = _Views(site)
+
+    def page(view):
+        return site.tenant_admin_view(view, perm=PERM, refusal=REFUSAL)
+
     return [
-        path("dnc/suppression/", site.admin_view(views.start), name="dnc_suppression"),
+        path("dnc/suppression/", page(views.start), name="dnc_suppression"),
         path(
             "dnc/suppression/<int:preview_id>/",
-            site.admin_view(views.preview),
+            page(views.preview),
             name="dnc_suppression_preview",
         ),
         path(
             "dnc/suppression/<int:preview_id>/suppressed.csv",
-            site.admin_view(views.download),
+            page(views.download),
             name="dnc_suppression_file",
         ),
     ]
-
-
-def _require(request) -> None:
-    if not request.user.has_perm(PERM):
-        raise PermissionDenied("Previewing suppression needs the right to check DNC lists.")
 
 
 def parse_as_of(text: str, zone: str) -> datetime | None:
@@ -105,7 +105,6 @@ class _Views:
         return previews.filter(actor_user_id=request.user.pk)
 
     def start(self, request):
-        _require(request)
         sysadmin = sees_all_clients(request)
         if request.method == "POST":
             form = PreviewForm(request.POST, request.FILES, sysadmin=sysadmin)
@@ -141,7 +140,6 @@ class _Views:
         )
 
     def _preview(self, request, preview_id: int) -> SuppressionPreview:
-        _require(request)
         return get_object_or_404(self._previews_of(request), pk=preview_id)
 
     def preview(self, request, preview_id: int):

@@ -1,9 +1,13 @@
 """The admin site: its login asks for the client code, as the vendor's own portal does."""
 
+from collections.abc import Callable
+from functools import wraps
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.validators import MaxLengthValidator
 from django.utils.module_loading import import_string
 
@@ -111,6 +115,10 @@ def _app_links(request) -> list[dict]:
     ]
 
 
+def _as_tuple(perms: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (perms,) if isinstance(perms, str) else tuple(perms)
+
+
 class LiveVoxAdminSite(admin.AdminSite):
     site_header = "LiveVox Compliance"
     site_title = "LiveVox Compliance admin"
@@ -119,14 +127,45 @@ class LiveVoxAdminSite(admin.AdminSite):
 
     def get_urls(self):
         # Pages of resource apps that are not ModelAdmins (ResourceAppConfig.admin_urls), ahead
-        # of the admin's catch-all.
+        # of the admin's catch-all; each must be made by tenant_admin_view (fails closed).
         from .apps import resource_apps
 
         extra = []
         for app in resource_apps():
             for patterns in app.admin_urls:
-                extra += import_string(patterns)(self)
+                for pattern in import_string(patterns)(self):
+                    if not getattr(pattern.callback, "lv_tenant_admin_view", False):
+                        raise ImproperlyConfigured(
+                            f"{patterns}: {pattern.name} is not wrapped in "
+                            "site.tenant_admin_view(view, perm=..., refusal=...)"
+                        )
+                    extra.append(pattern)
         return extra + super().get_urls()
+
+    def tenant_admin_view(
+        self,
+        view: Callable,
+        *,
+        perm: str | Callable[[dict], str | tuple[str, ...]],
+        refusal: str | Callable[[dict], str],
+    ) -> Callable:
+        """An app's admin page that is not a ModelAdmin's: behind the admin's login
+        (``admin_view``) and refused with a 403 that names the missing right (``refusal``)
+        before the view runs, so before any lookup. ``perm`` is a permission, or a function of
+        the URL's arguments answering one or a tuple of them (any one is enough; it may raise
+        ``Http404`` for an argument that names nothing, such as an unknown list). The view
+        then scopes what it reads to the user's client, as every admin page does."""
+
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            needed = perm(kwargs) if callable(perm) else perm
+            if not any(request.user.has_perm(p) for p in _as_tuple(needed)):
+                raise PermissionDenied(refusal(kwargs) if callable(refusal) else refusal)
+            return view(request, *args, **kwargs)
+
+        wrapped = self.admin_view(checked)
+        wrapped.lv_tenant_admin_view = True
+        return wrapped
 
     def index(self, request, extra_context=None):
         lines = _can_do(self.get_app_list(request)) + _app_links(request)

@@ -168,3 +168,35 @@ def test_services_and_selectors_never_import_views():
                 if isinstance(node, ast.ImportFrom) and "views" in (node.module or "").split("."):
                     offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+def _unwrapped_page(site):
+    from django.http import HttpResponse
+    from django.urls import path
+
+    return [path("x/", site.admin_view(lambda request: HttpResponse("x")), name="x")]
+
+
+def test_an_app_page_not_wrapped_in_tenant_admin_view_is_refused(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from livevox_site import apps as site_apps
+
+    app = type("App", (), {"admin_urls": (f"{__name__}._unwrapped_page",)})()
+    monkeypatch.setattr(site_apps, "resource_apps", lambda: [app])
+    with pytest.raises(ImproperlyConfigured, match="x is not wrapped in site.tenant_admin_view"):
+        admin.site.get_urls()
+
+
+def test_every_app_page_is_checked_before_it_runs():
+    from django.urls import get_resolver
+
+    pages = [
+        pattern
+        for pattern in get_resolver().url_patterns
+        if isinstance(pattern, URLResolver) and pattern.app_name == "admin"
+        for pattern in pattern.url_patterns
+        if isinstance(pattern, URLPattern) and (pattern.name or "").startswith("dnc_")
+    ]
+    assert len(pages) >= 7
+    assert all(getattr(page.callback, "lv_tenant_admin_view", False) for page in pages)
