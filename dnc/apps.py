@@ -27,8 +27,8 @@ class DncConfig(ResourceAppConfig):
         ),
     ]
     admin_urls = (
-        "dnc.admin_imports.admin_urlpatterns",
-        "dnc.admin_suppression.suppression_urlpatterns",
+        "dnc.admin.imports.admin_urlpatterns",
+        "dnc.admin.suppression.suppression_urlpatterns",
     )
     job_recovery = ("dnc.tasks.recover_jobs",)
     client_checks = ("dnc.services.dnc_type.client_change_refusal",)

@@ -707,7 +707,7 @@ def test_remove_selected_asks_then_removes_with_one_audit_entry(admin_as, rows, 
 
 
 def test_an_action_on_too_many_rows_changes_nothing(admin_as, rows, client_a, monkeypatch):
-    monkeypatch.setattr(dnc_admin, "MAX_ACTION_ROWS", 1)
+    monkeypatch.setattr(dnc_admin.common, "MAX_ACTION_ROWS", 1)
     DialtimeEntry.objects.create(client=client_a, phone="2125550100")
     ids = list(DialtimeEntry.objects.filter(client=client_a).values_list("pk", flat=True))
     browser = admin_as("superuser")

@@ -27,10 +27,10 @@ from django.utils.dateparse import parse_datetime
 from livevox_site.admin_base import admin_actor, sees_all_clients
 from livevox_site.jobs import is_stale, job_file_response, percent_done
 
-from .admin_imports import UploadForm
-from .models import ImportStatus, SuppressionPreview
-from .suppression import REASON_KEYS, create_preview
-from .tasks import enqueue_preview
+from ..models import ImportStatus, SuppressionPreview
+from ..suppression import REASON_KEYS, create_preview
+from ..tasks import enqueue_preview
+from .imports import UploadForm
 
 PERM = "dnc.check_isblocked"
 REFUSAL = "Previewing suppression needs the right to check DNC lists."

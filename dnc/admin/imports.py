@@ -32,11 +32,11 @@ from livevox_site.jobs import (
 from livevox_site.models import Client
 from livevox_site.tenancy import OtherClientRefused, client_to_act_for
 
-from .exports import export_rows
-from .imports import LISTS, can_resume, commit_job, create_job
-from .models import ImportJob, ImportLineError, ImportStatus
-from .services.dnc_type import list_refusal
-from .tasks import enqueue_job
+from ..exports import export_rows
+from ..imports import LISTS, can_resume, commit_job, create_job
+from ..models import ImportJob, ImportLineError, ImportStatus
+from ..services.dnc_type import list_refusal
+from ..tasks import enqueue_job
 
 # Bad lines named on the job page; all of them are in the error file.
 ERRORS_SHOWN = 1000
