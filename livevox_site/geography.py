@@ -16,6 +16,9 @@ run time):
 - **State or province** -> time zones: the zones of the state's zips (``zipcodes``); Canadian
   provinces and territories, which that package does not cover, from the table below.
 
+**Where a callee is** (``locate``): the readings the calling hours are decided in, from a zip
+code, else the phone's area code (``area_code_of``), else every state and province (unknown).
+
 Codes are two-letter postal codes: the 50 states, DC, the US territories on the NANP (PR, VI,
 GU, AS, MP) and the 13 Canadian provinces and territories. Military (AA, AE, AP) and freely
 associated state codes are not regions.
@@ -34,7 +37,7 @@ are dictionary lookups of about a microsecond (``bench/bench_geography.py``).
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 US_STATES = frozenset(
@@ -318,3 +321,102 @@ def warm() -> None:
     _zips()
     _area_codes()
     _region_zones()
+
+
+# --- where a callee is: the readings the calling hours are decided in -------------------------
+
+# Regions a callee of unknown location may be in: the states, DC and Canada's provinces (the
+# territories have area codes and zips of their own, so their callees are found).
+UNKNOWN_REGIONS = tuple(sorted((US_STATES - {"PR", "VI", "GU", "AS", "MP"}) | CANADA_PROVINCES))
+_NOT_DIGITS = re.compile(r"[^0-9]")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One place the callee may be: a zone, a state or province ("" unknown), an area code."""
+
+    zone: str
+    state: str
+    area_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    readings: tuple[Reading, ...]
+    zone: str | None  # the zone shown as the callee's; None: unknown location
+    zip_code: str
+    area_code: str
+
+    @property
+    def known(self) -> bool:
+        return self.zone is not None
+
+
+def area_code_of(phone: str) -> str:
+    """The area code of a NANP number in any punctuation ("+1 (415) 555-1212"); "" if none."""
+    if not isinstance(phone, str):
+        phone = "" if phone is None else str(phone)
+    if not (len(phone) == 10 and phone.isascii() and phone.isdigit()):
+        phone = _NOT_DIGITS.sub("", phone)
+        if len(phone) == 11 and phone[0] == "1":
+            phone = phone[1:]
+        if len(phone) != 10:
+            return ""
+    return normalize_area_code(phone[:3]) or ""
+
+
+def _distinct_clocks(zones) -> list[str]:
+    """One zone per clock (America/Detroit keeps New York's time: one reading, not two)."""
+    kept: list[str] = []
+    for zone in sorted(zones):
+        if not any(same_clock(zone, other) for other in kept):
+            kept.append(zone)
+    return kept
+
+
+@lru_cache(maxsize=1)
+def _zips_per_zone() -> dict[str, dict[str, int]]:
+    """Area code -> {zone: how many zips listing it are in that zone}."""
+    counts: dict[str, dict[str, int]] = {}
+    for info in _zips().values():
+        if info.time_zone:
+            for npa in info.area_codes:
+                per_zone = counts.setdefault(npa, {})
+                per_zone[info.time_zone] = per_zone.get(info.time_zone, 0) + 1
+    return counts
+
+
+def _main_zone(area_code: str, zones: list[str]) -> str:
+    """The zone shown for a multi-zone area code: the one most of its zips are in (907 is
+    Anchorage's, not Adak's), ties and unknowns by name."""
+    counts = _zips_per_zone().get(area_code, {})
+
+    def zips(zone: str) -> int:
+        return sum(n for other, n in counts.items() if same_clock(zone, other))
+
+    return sorted(zones, key=lambda zone: (-zips(zone), zone))[0]
+
+
+@lru_cache(maxsize=100_000)
+def locate(zip_code: str, area_code: str) -> Location:
+    """The readings of a callee from a zip code (5 digits or "") and an area code (or "")."""
+    place = zip_info(zip_code) if zip_code else None
+    if place is not None:
+        zones = [place.time_zone] if place.time_zone else region_time_zones(place.state)
+        zones = _distinct_clocks(zones)
+        if zones:
+            readings = tuple(Reading(zone, place.state, area_code) for zone in zones)
+            return Location(readings, zones[0], zip_code, area_code)
+    area = area_code_info(area_code) if area_code else None
+    if area is not None and area.time_zones:
+        zones = _distinct_clocks(area.time_zones)
+        readings = tuple(
+            Reading(zone, region, area_code) for zone in zones for region in sorted(area.regions)
+        )
+        return Location(readings, _main_zone(area_code, zones), zip_code, area_code)
+    readings = tuple(
+        Reading(zone, region, area_code)
+        for region in UNKNOWN_REGIONS
+        for zone in _distinct_clocks(region_time_zones(region))
+    )
+    return Location(readings, None, zip_code, area_code)

@@ -62,7 +62,6 @@ Daylight saving
 do-not-dial, for instance).
 """
 
-import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -70,6 +69,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from livevox_site import geography
+from livevox_site.geography import Reading, area_code_of, locate
 from livevox_site.lenient import epoch_ms
 from livevox_site.models import Client
 
@@ -86,11 +86,6 @@ from .models import (
 DAY_SECONDS = 86_400
 DEFAULT_WINDOW = (time(8), time(21))
 HORIZON_DAYS = 14
-# Regions a callee of unknown location may be in: the states, DC and Canada's provinces (the
-# territories have area codes and zips of their own, so their callees are found).
-UNKNOWN_REGIONS = tuple(
-    sorted((geography.US_STATES - {"PR", "VI", "GU", "AS", "MP"}) | geography.CANADA_PROVINCES)
-)
 
 # Policy day -> (the weekdays it covers, its rank: a single day beats a group beats ALL).
 _WEEKDAYS = [
@@ -114,7 +109,6 @@ DayIntervals = tuple[tuple[int, int], ...]
 # Epoch seconds, half-open, sorted and disjoint.
 Instants = tuple[tuple[float, float], ...]
 WHOLE_DAY: DayIntervals = ((0, DAY_SECONDS),)
-_NOT_DIGITS = re.compile(r"[^0-9]")
 
 
 def _seconds(value: time) -> int:
@@ -366,98 +360,6 @@ def _instants(zone: str, day: date, allowed: DayIntervals) -> Instants:
 
 
 # --- where the callee is ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """One place the callee may be: a zone, a state or province ("" unknown), an area code."""
-
-    zone: str
-    state: str
-    area_code: str
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    readings: tuple[Reading, ...]
-    zone: str | None  # the zone shown as the callee's; None: unknown location
-    zip_code: str
-    area_code: str
-
-    @property
-    def known(self) -> bool:
-        return self.zone is not None
-
-
-def area_code_of(phone: str) -> str:
-    """The area code of a NANP number in any punctuation ("+1 (415) 555-1212"); "" if none."""
-    if not isinstance(phone, str):
-        phone = "" if phone is None else str(phone)
-    if not (len(phone) == 10 and phone.isascii() and phone.isdigit()):
-        phone = _NOT_DIGITS.sub("", phone)
-        if len(phone) == 11 and phone[0] == "1":
-            phone = phone[1:]
-        if len(phone) != 10:
-            return ""
-    return geography.normalize_area_code(phone[:3]) or ""
-
-
-def _distinct_clocks(zones) -> list[str]:
-    """One zone per clock (America/Detroit keeps New York's time: one reading, not two)."""
-    kept: list[str] = []
-    for zone in sorted(zones):
-        if not any(geography.same_clock(zone, other) for other in kept):
-            kept.append(zone)
-    return kept
-
-
-@lru_cache(maxsize=1)
-def _zips_per_zone() -> dict[str, dict[str, int]]:
-    """Area code -> {zone: how many zips listing it are in that zone}."""
-    counts: dict[str, dict[str, int]] = {}
-    # geography keeps its zip table private; reading it here avoids a second copy of the data.
-    for info in geography._zips().values():
-        if info.time_zone:
-            for npa in info.area_codes:
-                per_zone = counts.setdefault(npa, {})
-                per_zone[info.time_zone] = per_zone.get(info.time_zone, 0) + 1
-    return counts
-
-
-def _main_zone(area_code: str, zones: list[str]) -> str:
-    """The zone shown for a multi-zone area code: the one most of its zips are in (907 is
-    Anchorage's, not Adak's), ties and unknowns by name."""
-    counts = _zips_per_zone().get(area_code, {})
-
-    def zips(zone: str) -> int:
-        return sum(n for other, n in counts.items() if geography.same_clock(zone, other))
-
-    return sorted(zones, key=lambda zone: (-zips(zone), zone))[0]
-
-
-@lru_cache(maxsize=100_000)
-def locate(zip_code: str, area_code: str) -> Location:
-    """The readings of a callee from a zip code (5 digits or "") and an area code (or "")."""
-    place = geography.zip_info(zip_code) if zip_code else None
-    if place is not None:
-        zones = [place.time_zone] if place.time_zone else geography.region_time_zones(place.state)
-        zones = _distinct_clocks(zones)
-        if zones:
-            readings = tuple(Reading(zone, place.state, area_code) for zone in zones)
-            return Location(readings, zones[0], zip_code, area_code)
-    area = geography.area_code_info(area_code) if area_code else None
-    if area is not None and area.time_zones:
-        zones = _distinct_clocks(area.time_zones)
-        readings = tuple(
-            Reading(zone, region, area_code) for zone in zones for region in sorted(area.regions)
-        )
-        return Location(readings, _main_zone(area_code, zones), zip_code, area_code)
-    readings = tuple(
-        Reading(zone, region, area_code)
-        for region in UNKNOWN_REGIONS
-        for zone in _distinct_clocks(geography.region_time_zones(region))
-    )
-    return Location(readings, None, zip_code, area_code)
 
 
 # --- decisions --------------------------------------------------------------------------------
@@ -752,7 +654,5 @@ __all__ = [
     "CallingHoursPlan",
     "DEFAULT_WINDOW",
     "HORIZON_DAYS",
-    "area_code_of",
     "calling_window_decision",
-    "locate",
 ]

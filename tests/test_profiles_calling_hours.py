@@ -10,14 +10,9 @@ import pytest
 import time_machine
 
 from livevox_site.audit import Actor
+from livevox_site.geography import area_code_of, locate
 from profiles import services
-from profiles.calling_hours import (
-    HORIZON_DAYS,
-    CallingHoursPlan,
-    area_code_of,
-    calling_window_decision,
-    locate,
-)
+from profiles.calling_hours import HORIZON_DAYS, CallingHoursPlan, calling_window_decision
 from profiles.models import ClientDialingProfile, DialingPolicy, DialingProfile, ServiceProfile
 
 NY = ZoneInfo("America/New_York")
