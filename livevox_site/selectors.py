@@ -17,6 +17,7 @@ by the very statement that answers, and never refuses on what it holds.
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -103,14 +104,17 @@ class _SessionPlan:
         self.usable = f"SELECT 1 {source}{usable}"  # noqa: S608 (names from _meta)
 
 
-_plans: dict[str, _SessionPlan] = {}
+@cache
+def _plan_of(vendor: str) -> _SessionPlan:
+    """The session statements, built once per database vendor."""
+    return _SessionPlan(connections[DEFAULT_DB_ALIAS])
 
 
 def _prepare(key: str, now: datetime) -> tuple[BaseDatabaseWrapper, _SessionPlan, dict] | None:
     if not key or "\x00" in key:  # psycopg refuses NUL in text; no such key exists anyway
         return None
     db = connections[DEFAULT_DB_ALIAS]
-    plan = _plans.get(db.vendor) or _plans.setdefault(db.vendor, _SessionPlan(db))
+    plan = _plan_of(db.vendor)
     idle_since = now - timedelta(seconds=settings.LV_SESSION_IDLE_SECONDS)
     # As the ORM would send it (SQLite compares datetimes as text).
     params = {

@@ -5,6 +5,8 @@ does; services and outcomes are fetched for a whole page in one query each: no N
 read of one strategy is one hand-written statement (``strategy_read``).
 """
 
+from functools import cache
+
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -148,15 +150,17 @@ def other_strategies_by_service(client_id: int, exclude_id: int | None) -> dict[
 # of a constant DRF view on SQLite and from 0.06-0.08 to 0.26-0.30 on PostgreSQL
 # (bench/README.md), where its two round trips are most of what is left.
 
-_read_plans: dict[str, tuple[str, list]] = {}
-
 
 def _read_plan(db: BaseDatabaseWrapper) -> tuple[str, list]:
+    return _read_plan_of(db.vendor)
+
+
+@cache
+def _read_plan_of(vendor: str) -> tuple[str, list]:
     """One statement, three kinds of rows, told apart by the first column: the strategy (0,
-    scoped to the client), its services (1, by assignment) and its outcomes (2, by id)."""
-    found = _read_plans.get(db.vendor)
-    if found is not None:
-        return found
+    scoped to the client), its services (1, by assignment) and its outcomes (2, by id). Built
+    once per database vendor."""
+    db = connections[DEFAULT_DB_ALIAS]
     qn = db.ops.quote_name
     through = DialingStrategy.services.through
     strategy = {f: DialingStrategy._meta.get_field(f) for f in ("id", "client", "name")}
@@ -206,8 +210,7 @@ def _read_plan(db: BaseDatabaseWrapper) -> tuple[str, list]:
     converters = [rawsql.converters(field, "o", db) for field in options] + [
         rawsql.converters(sequence, "d", db)
     ]
-    plan = _read_plans[db.vendor] = (sql, converters)
-    return plan
+    return sql, converters
 
 
 def strategy_read_of(client: Client, strategy_id: int) -> dict | None:

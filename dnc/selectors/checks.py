@@ -16,6 +16,7 @@ client's today, passed in, so nothing depends on a purge having run.
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from django.db import connection
 
@@ -78,23 +79,32 @@ def _params(*, client: Client, check: CheckInput, today: date, db) -> dict:
     }
 
 
-_CHECK_SQL = None
+@cache
+def _check_sql() -> str:
+    return f"SELECT {_service_sql()}, {_blocked_sql()}"
 
 
 def is_blocked(*, client: Client, check: CheckInput, today: date) -> tuple[bool, bool]:
     """``(service_known, blocked)`` in one statement: whether the service is the client's, and
     whether the call is blocked."""
-    global _CHECK_SQL
-    if _CHECK_SQL is None:
-        _CHECK_SQL = f"SELECT {_service_sql()}, {_blocked_sql()}"
     params = _params(client=client, check=check, today=today, db=connection)
     with connection.cursor() as cursor:
-        rawsql.execute(cursor, "dnc_is_blocked", _CHECK_SQL, params)
+        rawsql.execute(cursor, "dnc_is_blocked", _check_sql(), params)
         service_known, blocked = cursor.fetchone()
     return bool(service_known), bool(blocked)
 
 
-_SESSION_CHECK_SQL: dict[str, str] = {}
+@cache
+def _session_check_sql(usable_sql: str) -> str:
+    """isBlocked's statement with the caller's session re-checked in it (one per vendor: the
+    session's clause is the vendor's)."""
+    clients = Client._meta.db_table
+    return (
+        f"SELECT EXISTS ({usable_sql} AND u.role = %(role)s) "  # noqa: S608
+        f"AND EXISTS (SELECT 1 FROM {clients} c WHERE c.id = %(client)s "
+        "AND c.time_zone = %(time_zone)s AND c.phone_dnc_type = %(dnc_type)s), "
+        f"{_service_sql()}, {_blocked_sql()}"
+    )
 
 
 def is_blocked_for_session(
@@ -109,15 +119,7 @@ def is_blocked_for_session(
     """``(session_still_as_cached, service_known, blocked)`` in one statement: isBlocked with
     the caller's session re-checked (``VerifiedLaterLVSessionAuthentication``): still usable,
     the user still of ``role``, the client's time zone and DNC type still those cached."""
-    sql = _SESSION_CHECK_SQL.get(usable_sql)
-    if sql is None:
-        clients = Client._meta.db_table
-        sql = _SESSION_CHECK_SQL[usable_sql] = (
-            f"SELECT EXISTS ({usable_sql} AND u.role = %(role)s) "  # noqa: S608
-            f"AND EXISTS (SELECT 1 FROM {clients} c WHERE c.id = %(client)s "
-            "AND c.time_zone = %(time_zone)s AND c.phone_dnc_type = %(dnc_type)s), "
-            f"{_service_sql()}, {_blocked_sql()}"
-        )
+    sql = _session_check_sql(usable_sql)
     params = _params(client=client, check=check, today=today, db=connection)
     params.update(session_params)
     params.update(role=role, time_zone=client.time_zone, dnc_type=client.phone_dnc_type)
