@@ -369,6 +369,18 @@ class LegacyDncViewSet(TenantViewSet):
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    # --- the three bulk methods: one shape, each its service and answer ---
+
+    def _bulk(self, request, service, answer) -> Response:
+        result = service(
+            actor=self.actor,
+            client=request.client,
+            body=body_object(request.data),
+            today=self.today,
+            via=self.via,
+        )
+        return Response(answer(result))
+
     @doc(
         "dncMultiplePhoneDnc",
         summary="Multiple Phone DNC",
@@ -377,14 +389,7 @@ class LegacyDncViewSet(TenantViewSet):
         responses={200: PHONE_RESULT, **ERRORS},
     )
     def multiple_phone(self, request):
-        result = services.phone_dnc_bulk(
-            actor=self.actor,
-            client=request.client,
-            body=body_object(request.data),
-            today=self.today,
-            via=self.via,
-        )
-        return Response(bulk_counts(result))
+        return self._bulk(request, services.phone_dnc_bulk, bulk_counts)
 
     @doc(
         "dncMultipleAccountDnd",
@@ -394,14 +399,7 @@ class LegacyDncViewSet(TenantViewSet):
         responses={200: ACCOUNT_RESULT, **ERRORS},
     )
     def multiple_account(self, request):
-        result = services.account_dnd_bulk(
-            actor=self.actor,
-            client=request.client,
-            body=body_object(request.data),
-            today=self.today,
-            via=self.via,
-        )
-        return Response(bulk_lines(result))
+        return self._bulk(request, services.account_dnd_bulk, bulk_lines)
 
     @doc(
         "dncMultipleAccountPhoneDnd",
@@ -411,11 +409,4 @@ class LegacyDncViewSet(TenantViewSet):
         responses={200: ACCOUNT_RESULT, **ERRORS},
     )
     def multiple_account_phone(self, request):
-        result = services.account_phone_dnd_bulk(
-            actor=self.actor,
-            client=request.client,
-            body=body_object(request.data),
-            today=self.today,
-            via=self.via,
-        )
-        return Response(bulk_lines(result))
+        return self._bulk(request, services.account_phone_dnd_bulk, bulk_lines)
