@@ -59,21 +59,20 @@ def _settings(data: dict) -> services.PolicySettings:
     )
 
 
+def _time_field(label: str, help_text: str) -> forms.TimeField:
+    """A local time of day typed as HH:MM (seconds accepted), empty allowed."""
+    return forms.TimeField(
+        label=label,
+        required=False,
+        input_formats=[TIME_FORMAT, "%H:%M:%S"],
+        widget=forms.TimeInput(format=TIME_FORMAT, attrs={"size": 5, "placeholder": "HH:MM"}),
+        help_text=help_text,
+    )
+
+
 class PolicyInlineForm(forms.ModelForm):
-    start_time = forms.TimeField(
-        label="From",
-        required=False,
-        input_formats=[TIME_FORMAT, "%H:%M:%S"],
-        widget=forms.TimeInput(format=TIME_FORMAT, attrs={"size": 5, "placeholder": "HH:MM"}),
-        help_text="Local time where the person called is.",
-    )
-    end_time = forms.TimeField(
-        label="Until",
-        required=False,
-        input_formats=[TIME_FORMAT, "%H:%M:%S"],
-        widget=forms.TimeInput(format=TIME_FORMAT, attrs={"size": 5, "placeholder": "HH:MM"}),
-        help_text="Earlier than “From”: the window runs past midnight.",
-    )
+    start_time = _time_field("From", "Local time where the person called is.")
+    end_time = _time_field("Until", "Earlier than “From”: the window runs past midnight.")
 
     class Meta:
         model = DialingPolicy
@@ -171,19 +170,9 @@ class BlackoutInlineForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"size": 10, "placeholder": "CA, NV"}),
         help_text="States or provinces; empty: everywhere.",
     )
-    start_time = forms.TimeField(
-        label="Calls from",
-        required=False,
-        input_formats=[TIME_FORMAT, "%H:%M:%S"],
-        widget=forms.TimeInput(format=TIME_FORMAT, attrs={"size": 5, "placeholder": "HH:MM"}),
-        help_text="Local time where the person called is.",
-    )
-    end_time = forms.TimeField(
-        label="Calls until",
-        required=False,
-        input_formats=[TIME_FORMAT, "%H:%M:%S"],
-        widget=forms.TimeInput(format=TIME_FORMAT, attrs={"size": 5, "placeholder": "HH:MM"}),
-        help_text="Leave both times empty and tick “Do not dial” for no calls that day.",
+    start_time = _time_field("Calls from", "Local time where the person called is.")
+    end_time = _time_field(
+        "Calls until", "Leave both times empty and tick “Do not dial” for no calls that day."
     )
 
     class Meta:
