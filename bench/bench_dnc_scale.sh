@@ -20,6 +20,9 @@ export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/livevox_b
 export SECRET_KEY=bench-only-not-secret-bench-only-not-secret-bench-only
 export ALLOWED_HOSTS=127.0.0.1,testserver DJANGO_SETTINGS_MODULE=bench.wrk_settings
 db=${DATABASE_URL##*/}
+# With DEBUG off the server (and this bench, which loads the WSGI application in process)
+# refuses to start without collectstatic's manifest.
+.venv/bin/python manage.py collectstatic --noinput -v0
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), database $db"
 exists=$(psql "${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")
 if [ "${REUSE:-0}" = 1 ] && [ "$exists" = 1 ]; then

@@ -15,6 +15,8 @@ dropdb -h 127.0.0.1 -U postgres --if-exists "$db"
 createdb -h 127.0.0.1 -U postgres "$db"
 .venv/bin/python manage.py migrate -v0
 .venv/bin/python manage.py seed_demo >/dev/null
+# With DEBUG off the server refuses to start without collectstatic's manifest.
+.venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/gunicorn livevox_site.wsgi --bind 127.0.0.1:$PORT --workers "$(nproc)" \
   --log-level warning >/dev/null 2>&1 &
 server=$!

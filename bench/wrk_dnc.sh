@@ -29,6 +29,8 @@ fi
 if [ "${1:-}" = --explain ]; then
   .venv/bin/python bench/dnc_cases.py explain
 fi
+# With DEBUG off the server refuses to start without collectstatic's manifest.
+.venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/gunicorn livevox_site.wsgi --bind 127.0.0.1:$PORT --workers "$(nproc)" \
   --log-level warning >/dev/null 2>&1 &
 server=$!
