@@ -71,25 +71,30 @@ def test_indented_output_is_drfs():
     assert b"\n" in render(LargeJSONRenderer(), data, indented)
 
 
-def test_skip_health_check_spares_the_select_1_of_a_request_s_first_query(db, monkeypatch):
+def test_skip_health_check_spares_the_select_1_of_a_request_s_first_query(db):
     """Django's health check flag, behind rawsql.skip_health_check: if an upgrade renames it or
     stops reading it, this fails (the hot path would send a SELECT 1 before its statement)."""
-    from django.db import connection
+    from django.db import connections
 
     from livevox_site import rawsql
 
-    connection.ensure_connection()
-    monkeypatch.setattr(connection, "health_check_enabled", True)
+    db = connections["default"]
+    db.ensure_connection()
     checks = []
-    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or True)
+    saved = db.health_check_enabled, db.health_check_done
+    db.is_usable = lambda: checks.append(1) or True  # an instance attribute, removed below
+    try:
+        db.health_check_enabled = True
+        db.health_check_done = False  # what every request's start does
+        db.close_if_health_check_failed()
+        assert checks == [1]  # the check Django makes by itself
 
-    connection.health_check_done = False  # what every request's start does
-    connection.close_if_health_check_failed()
-    assert checks == [1]  # the check Django makes by itself
-
-    connection.health_check_done = False
-    rawsql.skip_health_check(connection)
-    connection.close_if_health_check_failed()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    assert checks == [1]  # none after skip_health_check
+        db.health_check_done = False
+        rawsql.skip_health_check(db)
+        db.close_if_health_check_failed()
+        with db.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        assert checks == [1]  # none after skip_health_check
+    finally:
+        del db.is_usable
+        db.health_check_enabled, db.health_check_done = saved
