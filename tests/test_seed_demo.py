@@ -137,3 +137,10 @@ def test_it_prints_the_demo_logins():
     assert "Demo logins (every password: livevox-demo)" in out
     assert "client 4199  code ACME  access token demo-token-acme" in out
     assert "users in each client: sysadmin, superuser, manager, manager_strategies" in out
+
+
+def test_it_prints_the_logins_at_the_port_make_run_serves(db):
+    out = StringIO()
+    call_command("seed_demo", "--base-url", "http://127.0.0.1:8123", stdout=out)
+    assert "http://127.0.0.1:8123/admin/" in out.getvalue()
+    assert "8000" not in out.getvalue()

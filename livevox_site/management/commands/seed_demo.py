@@ -83,7 +83,7 @@ USERS = [
 ]
 
 
-def seed_demo(stdout=None) -> None:
+def seed_demo(stdout=None, base_url: str = "http://127.0.0.1:8000") -> None:
     actor = Actor.command("seed_demo")
     with transaction.atomic():
         for spec in CLIENTS:
@@ -162,15 +162,15 @@ def seed_demo(stdout=None) -> None:
         for app in resource_apps():
             app.seed_demo(actor)
     if stdout is not None:
-        stdout.write(demo_logins_text())
+        stdout.write(demo_logins_text(base_url))
 
 
-def demo_logins_text() -> str:
+def demo_logins_text(base_url: str = "http://127.0.0.1:8000") -> str:
     lines = [
         "",
         "Demo logins (every password: livevox-demo)",
-        "  Admin:   http://127.0.0.1:8000/admin/  (client code, user name, password)",
-        "  API:     POST http://127.0.0.1:8000/session/login with header LV-Access",
+        f"  Admin:   {base_url}/admin/  (client code, user name, password)",
+        f"  API:     POST {base_url}/session/login with header LV-Access",
         "",
     ]
     for spec in CLIENTS:
@@ -178,7 +178,7 @@ def demo_logins_text() -> str:
     lines.append("  users in each client: " + ", ".join(u[0] for u in USERS))
     lines += [
         "",
-        "  curl -s -X POST http://127.0.0.1:8000/session/login -H 'LV-Access: demo-token-acme' \\",
+        f"  curl -s -X POST {base_url}/session/login -H 'LV-Access: demo-token-acme' \\",
         "       -H 'Content-Type: application/json' \\",
         '       -d \'{"clientName":"ACME","userName":"manager_all","password":"livevox-demo"}\'',
         "",
@@ -189,5 +189,12 @@ def demo_logins_text() -> str:
 class Command(BaseCommand):
     help = "Create (or restore) the demo clients, services, users and access tokens."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="where the printed logins point (make run passes its PORT)",
+        )
+
     def handle(self, *args, **options):
-        seed_demo(stdout=self.stdout)
+        seed_demo(stdout=self.stdout, base_url=options["base_url"])
