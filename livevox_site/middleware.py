@@ -146,6 +146,27 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+class PlainAdminNotFoundMiddleware:
+    """An admin path that is no page answers the site's plain 404 page, with DEBUG on too:
+    Django's debug 404 lists every URL pattern, which a manager cannot use (and need not see)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and request.path_info.startswith("/admin/")
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            from django.views.defaults import page_not_found
+
+            return page_not_found(request, Http404())
+        return response
+
+
 class ClientTimeZoneMiddleware:
     """Admin pages show times in the time zone of the viewer's client (the header says which).
     Placed after AuthenticationMiddleware."""

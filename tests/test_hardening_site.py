@@ -604,3 +604,14 @@ def test_admin_pages_and_the_docs_break_no_content_security_policy(
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector(".swagger-ui .info .title")  # the docs' script ran
     assert [text for text in complaints if "Content Security Policy" in text] == []
+
+
+@pytest.mark.parametrize("path", ["/admin/dnc/import/jobs/", "/admin/no/such/page/"])
+def test_an_admin_path_that_is_no_page_answers_a_plain_404_even_in_debug(admin_as, path, settings):
+    settings.DEBUG = True
+    response = admin_as("superuser").get(path)
+
+    assert response.status_code == 404
+    text = response.content.decode()
+    assert "There is no such page" in text
+    assert "URLconf" not in text and "dnc/import/<str:list_name>/" not in text
