@@ -87,7 +87,9 @@ class LegacyEntry(Provenance):
     id = models.BigAutoField(primary_key=True)
     client = _client_fk("legacy_dnc")
     service_id = models.IntegerField(default=NO_SERVICE, help_text="0: every service")
-    dnc_type = models.CharField(max_length=9, choices=DncType.choices, default=DncType.PERMANENT)
+    dnc_type = models.CharField(
+        "DNC type", max_length=9, choices=DncType.choices, default=DncType.PERMANENT
+    )
     phone = models.CharField(max_length=10, blank=True, default="")
     account = models.CharField(max_length=64, blank=True, default="")
     zip = models.CharField(max_length=10, blank=True, default="")

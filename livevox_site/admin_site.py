@@ -25,9 +25,7 @@ class ClientAuthenticationForm(AdminAuthenticationForm):
     field_order = ["client_code", "username", "password"]
     error_messages = {
         **AdminAuthenticationForm.error_messages,
-        "invalid_login": (
-            "Please enter the correct client code, user name and password for a staff account."
-        ),
+        "invalid_login": ("Please enter the correct client code, user name and password."),
         "throttled": "Too many failed login attempts; try again later.",
     }
 

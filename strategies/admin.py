@@ -408,7 +408,10 @@ class DialingStrategyAdmin(TenantAdminMixin, admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description="Export selected as JSON (API read format)", permissions=["view"])
+    @admin.action(
+        description="Export the selected strategies as JSON (as the API answers them)",
+        permissions=["view"],
+    )
     def export_selected_json(self, request, queryset):
         body = selectors.strategy_details(list(queryset.order_by("id")))
         response = HttpResponse(json.dumps(body, indent=2), content_type="application/json")

@@ -76,7 +76,7 @@ def test_it_names_the_client_code_in_the_login_error(client, manager, client_b):
         "/admin/login/", {"client_code": "BETA", "username": "manager", "password": PASSWORD}
     )
     assert response.context["form"].non_field_errors() == [
-        "Please enter the correct client code, user name and password for a staff account."
+        "Please enter the correct client code, user name and password."
     ]
 
 

@@ -938,3 +938,12 @@ def explain(sql: str) -> str:
             return "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
         return "\n".join(row[-1] for row in cursor.fetchall())
+
+
+def test_a_value_already_listed_without_a_group_says_so(admin_as, rows):
+    response = admin_as("superuser").post(
+        f"{ADMIN}smsentry/add/", {"sms": "4155550000", "contact_group_id": "0"}
+    )
+    assert form_errors(response) == {
+        "sms": ["This value is already listed (without a contact group)."]
+    }

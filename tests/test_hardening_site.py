@@ -61,7 +61,7 @@ def test_the_admin_login_still_counts_a_wrong_password_for_the_longest_name(clie
     )
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
-        "Please enter the correct client code, user name and password for a staff account."
+        "Please enter the correct client code, user name and password."
     ]
     assert FailedLogin.objects.get().username == "x" * 150
 

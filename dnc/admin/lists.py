@@ -89,7 +89,12 @@ class ListEntryForm(forms.ModelForm):
         if self.instance.pk is not None:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
-            self.add_error(key, "This value is already listed in that contact group.")
+            self.add_error(
+                key,
+                "This value is already listed in that contact group."
+                if group
+                else "This value is already listed (without a contact group).",
+            )
         cleaned[key] = value
         return cleaned
 
