@@ -20,10 +20,14 @@ from livevox_site.lenient import parse_enum, parse_int, present
 from livevox_site.models import Client, Service
 
 from .models import NO_GROUP, NO_SERVICE, ContactGroup, DncType
-from .wire import optional, parse_account, parse_email, parse_expiration, parse_phone, parse_zip
-
-# The most lines one bulk request may carry (the vendor's cap, every bulk method).
-MAX_BULK_LINES = 10_000
+from .wire import (
+    optional,
+    parse_account,
+    parse_email,
+    parse_expiration,
+    parse_phone,
+    parse_zip,
+)
 
 # Vendor's words for a contact group the client does not have (spec, bulk example).
 GROUP_NOT_VALID = "Contact Group is not valid"

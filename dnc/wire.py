@@ -9,18 +9,29 @@ must refuse) and isBlocked normalizes on every call, where ``phonenumbers.parse`
 """
 
 import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils import timezone
 
+from livevox_site.bulk import RowError, RowInvalid
 from livevox_site.errors import InvalidInput
-from livevox_site.lenient import clean_text, parse_local_date, present
+from livevox_site.lenient import (
+    body_object,
+    clean_text,
+    parse_enum,
+    parse_int,
+    parse_local_date,
+    present,
+)
 
-from .models import AccountFlag, LegacyEntry
+from .models import AccountFlag, DncType, DoNotDial, LegacyEntry
 
 # What people put around the digits of a North American number.
 _PUNCTUATION = re.compile(r"[\s().\-]+")
@@ -124,3 +135,184 @@ def local_today(zone: ZoneInfo) -> date:
     """Today in the client's time zone: entries whose last blocking day is before it no longer
     block."""
     return timezone.now().astimezone(zone).date()
+
+
+# --- the legacy bulk bodies (docs/wire.md section 6) -----------------------------------------
+
+# The most lines one bulk request may carry (the vendor's cap, every bulk method).
+MAX_BULK_LINES = 10_000
+# A phone's position on an account (a dialing strategy's dialingSequenceItem positions).
+MAX_ORDINAL = 10
+# The bulk "block" values: the two types, or NONE (remove).
+BLOCKS = [DncType.PERMANENT, DncType.DAILY, DoNotDial.NONE]
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneLine:
+    """A Multiple Phone DNC line: a phone (the vendor's * wildcards kept) and its services
+    (none: the client-level entry)."""
+
+    phone: str
+    service_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountLine:
+    """A Multiple Account DND line: an account and what to do with its flag."""
+
+    account: str
+    block: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountPhoneLine:
+    """A Multiple Account+Phone DND line: one phone of an account and what to do with it."""
+
+    account: str
+    phone: str
+    block: str
+
+
+@dataclass(frozen=True)
+class ReadLines:
+    """A bulk body's lines as read: how many it held, the good ones ``(line, value)`` in the
+    order sent, and the others by line with the reason (lines count from 1)."""
+
+    received: int
+    lines: list[tuple[int, Any]]
+    errors: list[RowError]
+
+
+def _entries(body: Mapping, key: str) -> list:
+    entries = body.get(key)
+    if entries is None:
+        raise InvalidInput(f"{key} is required", field=key)
+    if not isinstance(entries, list):
+        raise InvalidInput(f"{key} must be a list", field=key)
+    return entries
+
+
+def _too_many(count: int) -> None:
+    if count > MAX_BULK_LINES:
+        raise InvalidInput(f"At most {MAX_BULK_LINES} lines per request (this one has {count})")
+
+
+def _object(raw: Any, what: str) -> Mapping:
+    if not isinstance(raw, Mapping):
+        raise RowInvalid(f"{what} must be a JSON object")
+    return raw
+
+
+def _row_invalid(parse: Callable, *args, **kwargs) -> Any:
+    try:
+        return parse(*args, **kwargs)
+    except InvalidInput as exc:
+        raise RowInvalid(exc.message) from None
+
+
+def _block(value: Any, field_name: str) -> str:
+    return _row_invalid(parse_enum, value, field_name, BLOCKS)
+
+
+def _read(numbered_lines: Iterable[tuple[int, Any]], read: Callable[[Any], Any]) -> ReadLines:
+    lines, errors, received = [], [], 0
+    for line, raw in numbered_lines:
+        received += 1
+        try:
+            lines.append((line, read(raw)))
+        except RowInvalid as exc:
+            errors.append(RowError(line, exc.reason))
+        except InvalidInput as exc:
+            errors.append(RowError(line, exc.message))
+    return ReadLines(received, lines, errors)
+
+
+def _service_refs(raw: Mapping, services: frozenset[int]) -> tuple[int, ...]:
+    """A phone line's ``service: [{"id"}]`` (plain ids too); empty or absent: client-level.
+    Each must be one of the client's ``services``."""
+    refs = raw.get("service")
+    if not present(refs) or refs == []:
+        return ()
+    if not isinstance(refs, list):
+        refs = [refs]
+    found = []
+    for ref in refs:
+        value = ref.get("id") if isinstance(ref, Mapping) else ref
+        service_id = _row_invalid(parse_int, value, "service.id", min_value=1)
+        if service_id not in services:
+            raise RowInvalid(f"service: no service {service_id} in this client")
+        found.append(service_id)
+    return tuple(dict.fromkeys(found))
+
+
+def read_phone_bulk(body: Any, services: frozenset[int]) -> tuple[str, ReadLines]:
+    """Multiple Phone DNC: ``{"block", "phoneDncEntry": [{"phone", "service": [{"id"}]}]}``;
+    ``services`` are the client's (a line naming another is a bad line)."""
+    body = body_object(body)
+    entries = _entries(body, "phoneDncEntry")
+    _too_many(len(entries))
+    if not present(body.get("block")):
+        raise InvalidInput("block is required", field="block")
+    block = parse_enum(body.get("block"), "block", BLOCKS)
+
+    def read(raw: Any) -> PhoneLine:
+        raw = _object(raw, "an entry")
+        phone = _row_invalid(parse_phone, raw.get("phone"), "phone", wildcards=True)
+        return PhoneLine(phone, _service_refs(raw, services))
+
+    return block, _read(enumerate(entries, start=1), read)
+
+
+def read_account_bulk(body: Any) -> ReadLines:
+    """Multiple Account DND: ``{"accountDndEntry": [{"account", "block"}]}``."""
+    entries = _entries(body_object(body), "accountDndEntry")
+    _too_many(len(entries))
+
+    def read(raw: Any) -> AccountLine:
+        raw = _object(raw, "an entry")
+        account = _row_invalid(parse_account, raw.get("account"), "account")
+        if not present(raw.get("block")):
+            raise RowInvalid("block is required")
+        return AccountLine(account, _block(raw.get("block"), "block"))
+
+    return _read(enumerate(entries, start=1), read)
+
+
+def account_phone_lines(entries: list) -> list[tuple[int, Any]]:
+    """Multiple Account+Phone DND's lines: each phone of each account is a line, numbered from
+    1 in the order sent across the accounts; an account entry that is not an object, or names
+    no phones, is one (failed) line of its own."""
+    lines: list[tuple[int, Any]] = []
+    for entry in entries:
+        phones = entry.get("phones") if isinstance(entry, Mapping) else None
+        if not isinstance(phones, list) or not phones:
+            lines.append((len(lines) + 1, (entry, None)))
+            continue
+        for phone in phones:
+            lines.append((len(lines) + 1, (entry, phone)))
+    return lines
+
+
+def read_account_phone_bulk(body: Any) -> ReadLines:
+    """Multiple Account+Phone DND: ``{"accountPhoneDndEntry": [{"account", "phones":
+    [{"phone", "ordinal", "phoneBlock"}]}]}``, a line per phone (``account_phone_lines``).
+    ``ordinal`` (1-10, the phone's position on the account) is checked, not kept."""
+    numbered_lines = account_phone_lines(_entries(body_object(body), "accountPhoneDndEntry"))
+    _too_many(len(numbered_lines))
+
+    def read(pair: tuple[Any, Any]) -> AccountPhoneLine:
+        entry, raw = pair
+        entry = _object(entry, "an account entry")
+        account = _row_invalid(parse_account, entry.get("account"), "account")
+        if raw is None:
+            raise RowInvalid("phones: at least one phone is required")
+        raw = _object(raw, "a phone")
+        phone = _row_invalid(parse_phone, raw.get("phone"), "phone", wildcards=True)
+        if not present(raw.get("ordinal")):
+            raise RowInvalid("ordinal is required")
+        _row_invalid(parse_int, raw.get("ordinal"), "ordinal", min_value=1, max_value=MAX_ORDINAL)
+        if not present(raw.get("phoneBlock")):
+            raise RowInvalid("phoneBlock is required")
+        return AccountPhoneLine(account, phone, _block(raw.get("phoneBlock"), "phoneBlock"))
+
+    return _read(numbered_lines, read)

@@ -9,22 +9,24 @@ local date (``dnc.wire.local_today``), which a DAILY entry or flag blocks throug
 the request or tool (``"POST /compliance/dnc"``, ``"admin"``), kept on the entry and in the
 audit trail.
 
-Bulk lines (the three ``multiple*`` methods) are checked by plain functions, then written with
-``livevox_site.bulk.bulk_upsert`` (one statement per batch); at most ``MAX_BULK_LINES`` lines
-per request. Lines count from 1 in the order sent; a bad line never stops the good ones. What a
-line is:
+Bulk lines (the three ``multiple*`` methods) are read from the request by ``dnc.wire``
+(``read_phone_bulk``, ``read_account_bulk``, ``read_account_phone_bulk``: typed lines, and the
+bad ones by line, at most ``MAX_BULK_LINES``); the services here take those ``ReadLines``, drop
+repeated lines and write with ``livevox_site.bulk.bulk_upsert`` (one statement per batch). Lines
+count from 1 in the order sent; a bad line never stops the good ones. What a line is:
 
 - Multiple Phone DNC: one ``phoneDncEntry`` (a phone with its services: one entry each);
 - Multiple Account DND: one ``accountDndEntry``;
 - Multiple Account+Phone DND: one phone of an account, numbered across the accounts in the
-  order sent (``account_phone_lines``); an account that names no phones is one failed line.
+  order sent (``dnc.wire.account_phone_lines``); an account that names no phones is one
+  failed line.
 
 Each call writes one audit entry: ``bulk_upsert``'s (its counts, the lines' counts and the
 snapshots of what NONE lines removed), or, when only removals happened, one ``audit_deleted``.
 """
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -32,16 +34,16 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from livevox_site.audit import Actor, audit_deleted, audit_record, object_type, snapshot
-from livevox_site.bulk import RowError, RowInvalid, bulk_upsert, numbered
+from livevox_site.bulk import RowError, bulk_upsert
 from livevox_site.errors import AlreadyExists, InvalidInput, InvalidValue
-from livevox_site.lenient import parse_enum, parse_int, present
+from livevox_site.lenient import parse_enum
 from livevox_site.models import Client
 from livevox_site.rawsql import one_of
 from livevox_site.transactions import retry_on_deadlock
 
 from ..models import NO_SERVICE, AccountFlag, DncType, DoNotDial, LegacyEntry
-from ..rows import MAX_BULK_LINES, blocks_through, service_ids
-from ..wire import optional, parse_account, parse_phone, parse_zip
+from ..rows import blocks_through, service_ids
+from ..wire import ReadLines, optional, parse_account, parse_phone, parse_zip
 from .dnc_type import require_list
 
 # The ``dnc_legacy_key`` constraint: the merge key of bulk writes and the one-entry rule.
@@ -49,10 +51,6 @@ LEGACY_KEY = ["client", "phone", "account", "zip", "service_id", "dnc_type"]
 ACCOUNT_KEY = ["client", "account"]
 # Who changed a flag, when, through what: rewritten with every change of a flag.
 PROVENANCE = ["changed_at", "changed_by", "changed_via"]
-# A phone's position on an account (a dialing strategy's dialingSequenceItem positions).
-MAX_ORDINAL = 10
-# The bulk "block" values: the two types, or NONE (remove).
-BLOCKS = [DncType.PERMANENT, DncType.DAILY, DoNotDial.NONE]
 
 LEGACY_TYPE = object_type(LegacyEntry)
 ACCOUNT_TYPE = object_type(AccountFlag)
@@ -269,49 +267,20 @@ class _Lines:
     repeats: int = 0
 
 
-def _sort_lines(
-    rows: Iterable[tuple[int, Any]],
-    check: Callable[[Any], tuple[bool, dict]],
-    key: Callable[[dict], Hashable],
-) -> _Lines:
-    """Check every line: ``check(raw)`` -> ``(remove, values)`` or ``RowInvalid``. A line with
-    the key of an earlier good line is a repeat (the first one wins)."""
-    lines = _Lines()
+def _sort_lines(read: ReadLines, remove: Callable[[Any], bool], key: Callable[[Any], Hashable]):
+    """The lines read, sorted into upserts and removals; a line with the key of an earlier
+    good line is a repeat (the first one wins). The lines that could not be read stay
+    errors."""
+    lines = _Lines(errors=sorted(read.errors, key=lambda error: error.line))
     seen: set[Hashable] = set()
-    for line, raw in rows:
-        try:
-            remove, values = check(raw)
-        except RowInvalid as exc:
-            lines.errors.append(RowError(line, exc.reason))
-            continue
-        except InvalidInput as exc:
-            lines.errors.append(RowError(line, exc.message))
-            continue
-        row_key = key(values)
+    for line, value in read.lines:
+        row_key = key(value)
         if row_key in seen:
             lines.repeats += 1
             continue
         seen.add(row_key)
-        (lines.removals if remove else lines.upserts).append((line, values))
-    lines.errors.sort(key=lambda error: error.line)
+        (lines.removals if remove(value) else lines.upserts).append((line, value))
     return lines
-
-
-def _object(raw: Any, what: str) -> Mapping:
-    if not isinstance(raw, Mapping):
-        raise RowInvalid(f"{what} must be a JSON object")
-    return raw
-
-
-def _row_invalid(parse: Callable, *args, **kwargs) -> Any:
-    try:
-        return parse(*args, **kwargs)
-    except InvalidInput as exc:
-        raise RowInvalid(exc.message) from None
-
-
-def _block(value: Any, field_name: str) -> str:
-    return _row_invalid(parse_enum, value, field_name, BLOCKS)
 
 
 # (phone, account, service_id): what identifies the entries a line adds or removes; zip is
@@ -402,13 +371,14 @@ def _apply_legacy(
     lines: list[tuple[int, bool, list[dict]]],
     today: date,
     via: str,
-    result: BulkResult,
+    sorted_lines: _Lines,
     received: int,
-) -> None:
+) -> BulkResult:
     """Write the checked lines of a legacy bulk call: ``(line, remove, rows)``, each row
     ``{phone, account, service_id}`` (plus ``dnc_type`` and ``blocks_through`` to add). A line
     is successful when it adds, renews or removes any entry, else a duplicate. One audit entry:
     ``bulk_upsert``'s (with what was removed in its details), or the removals' summary."""
+    result = BulkResult(errors=sorted_lines.errors, duplicates=sorted_lines.repeats)
     upserts = [(line, row) for line, remove, rows in lines if not remove for row in rows]
     removals = [row for _, remove, rows in lines if remove for row in rows]
     with transaction.atomic():
@@ -453,6 +423,7 @@ def _apply_legacy(
                 obj_type=LEGACY_TYPE,
                 details={"source": via, "lines": counts},
             )
+    return result
 
 
 def _counts(result: BulkResult, received: int) -> dict:
@@ -464,63 +435,19 @@ def _counts(result: BulkResult, received: int) -> dict:
     }
 
 
-def _too_many(count: int) -> None:
-    if count > MAX_BULK_LINES:
-        raise InvalidInput(f"At most {MAX_BULK_LINES} lines per request (this one has {count})")
-
-
-def _entries(body: Mapping, key: str) -> list:
-    entries = body.get(key)
-    if entries is None:
-        raise InvalidInput(f"{key} is required", field=key)
-    if not isinstance(entries, list):
-        raise InvalidInput(f"{key} must be a list", field=key)
-    return entries
-
-
-def _service_refs(raw: Mapping, services: frozenset[int]) -> list[int]:
-    """A phone line's ``service: [{"id"}]`` (plain ids too); empty or absent: client-level."""
-    refs = raw.get("service")
-    if not present(refs) or refs == []:
-        return [NO_SERVICE]
-    if not isinstance(refs, list):
-        refs = [refs]
-    found = []
-    for ref in refs:
-        value = ref.get("id") if isinstance(ref, Mapping) else ref
-        service_id = _row_invalid(parse_int, value, "service.id", min_value=1)
-        if service_id not in services:
-            raise RowInvalid(f"service: no service {service_id} in this client")
-        found.append(service_id)
-    return list(dict.fromkeys(found))
-
-
 @retry_on_deadlock
 def phone_dnc_bulk(
-    *, actor: Actor, client: Client, body: Mapping, today: date, via: str
+    *, actor: Actor, client: Client, block: str, read: ReadLines, today: date, via: str
 ) -> BulkResult:
-    """Multiple Phone DNC: ``{"block", "phoneDncEntry": [{"phone", "service": [{"id"}]}]}``.
-
-    A line is one phone with its services (none: the client-level entry); it adds (or renews)
-    a phone-only entry of the ``block`` type per service, or with ``NONE`` removes the
-    phone-only entries (any type) of those services."""
+    """Multiple Phone DNC (its body read by ``dnc.wire.read_phone_bulk``): each line, a phone
+    with its services (none: the client-level entry), adds (or renews) a phone-only entry of
+    the ``block`` type per service, or with ``NONE`` removes the phone-only entries (any type)
+    of those services."""
     require_list(client, "legacy")
-    entries = _entries(body, "phoneDncEntry")
-    _too_many(len(entries))
-    if not present(body.get("block")):
-        raise InvalidInput("block is required", field="block")
-    block = parse_enum(body.get("block"), "block", BLOCKS)
-    services = service_ids(client)
     remove = block == DoNotDial.NONE
     until = blocks_through(block, today)
-
-    def check(raw: Any) -> tuple[bool, dict]:
-        raw = _object(raw, "an entry")
-        phone = _row_invalid(parse_phone, raw.get("phone"), "phone", wildcards=True)
-        return remove, {"phone": phone, "services": _service_refs(raw, services)}
-
     lines = _sort_lines(
-        numbered(entries), check, key=lambda v: (v["phone"], tuple(sorted(v["services"])))
+        read, lambda _: remove, key=lambda v: (v.phone, tuple(sorted(v.service_ids)))
     )
     extra = {} if remove else {"dnc_type": block, "blocks_through": until}
     checked = [
@@ -528,48 +455,47 @@ def phone_dnc_bulk(
             line,
             remove,
             [
-                {"phone": v["phone"], "account": "", "service_id": service_id, **extra}
-                for service_id in v["services"]
+                {"phone": v.phone, "account": "", "service_id": service_id, **extra}
+                for service_id in v.service_ids or (NO_SERVICE,)
             ],
         )
         for line, v in sorted(lines.upserts + lines.removals, key=lambda pair: pair[0])
     ]
-    result = BulkResult(errors=lines.errors, duplicates=lines.repeats)
-    _apply_legacy(
+    return _apply_legacy(
         actor=actor,
         client=client,
         lines=checked,
         today=today,
         via=via,
-        result=result,
-        received=len(entries),
+        sorted_lines=lines,
+        received=read.received,
     )
-    return result
 
 
 @retry_on_deadlock
 def account_dnd_bulk(
-    *, actor: Actor, client: Client, body: Mapping, today: date, via: str
+    *, actor: Actor, client: Client, read: ReadLines, today: date, via: str
 ) -> BulkResult:
-    """Multiple Account DND: ``{"accountDndEntry": [{"account", "block"}]}``. Each line sets
+    """Multiple Account DND (its body read by ``dnc.wire.read_account_bulk``): each line sets
     the account's Do Not Dial flag (PERMANENT, DAILY through ``today``) or clears it (NONE:
     the flag is removed). A line whose flag already was as asked is a duplicate."""
-    entries = _entries(body, "accountDndEntry")
-    _too_many(len(entries))
-
-    def check(raw: Any) -> tuple[bool, dict]:
-        raw = _object(raw, "an entry")
-        account = _row_invalid(parse_account, raw.get("account"), "account")
-        if not present(raw.get("block")):
-            raise RowInvalid("block is required")
-        block = _block(raw.get("block"), "block")
-        return block == DoNotDial.NONE, {
-            "account": account,
-            "do_not_dial": block,
-            "blocks_through": blocks_through(block, today),
-        }
-
-    lines = _sort_lines(numbered(entries), check, key=lambda v: v["account"])
+    read = replace(
+        read,
+        lines=[
+            (
+                line,
+                {
+                    "account": v.account,
+                    "do_not_dial": v.block,
+                    "blocks_through": blocks_through(v.block, today),
+                },
+            )
+            for line, v in read.lines
+        ],
+    )
+    lines = _sort_lines(
+        read, lambda v: v["do_not_dial"] == DoNotDial.NONE, key=lambda v: v["account"]
+    )
     result = BulkResult(errors=lines.errors, duplicates=lines.repeats)
     with transaction.atomic():
         accounts = sorted({v["account"] for _, v in lines.upserts + lines.removals})
@@ -625,7 +551,7 @@ def account_dnd_bulk(
             actor=actor,
             action="dnc.accountflag.bulk",
             source_name=via,
-            audit_details={"lines": _counts(result, len(entries)), "removed": snapshots},
+            audit_details={"lines": _counts(result, read.received), "removed": snapshots},
         )
         if not (report.created or report.updated) and snapshots:
             audit_deleted(
@@ -633,7 +559,7 @@ def account_dnd_bulk(
                 client=client,
                 objects_or_snapshots=snapshots,
                 obj_type=ACCOUNT_TYPE,
-                details={"source": via, "lines": _counts(result, len(entries))},
+                details={"source": via, "lines": _counts(result, read.received)},
             )
     return result
 
@@ -644,66 +570,34 @@ def _flag_blocks(flag: AccountFlag, today: date) -> bool:
     )
 
 
-def account_phone_lines(entries: list) -> list[tuple[int, Any]]:
-    """Multiple Account+Phone DND's lines: each phone of each account is a line, numbered from
-    1 in the order sent across the accounts; an account entry that is not an object, or names
-    no phones, is one (failed) line of its own."""
-    lines: list[tuple[int, Any]] = []
-    for entry in entries:
-        phones = entry.get("phones") if isinstance(entry, Mapping) else None
-        if not isinstance(phones, list) or not phones:
-            lines.append((len(lines) + 1, (entry, None)))
-            continue
-        for phone in phones:
-            lines.append((len(lines) + 1, (entry, phone)))
-    return lines
-
-
 @retry_on_deadlock
 def account_phone_dnd_bulk(
-    *, actor: Actor, client: Client, body: Mapping, today: date, via: str
+    *, actor: Actor, client: Client, read: ReadLines, today: date, via: str
 ) -> BulkResult:
-    """Multiple Account+Phone DND: ``{"accountPhoneDndEntry": [{"account", "phones":
-    [{"phone", "ordinal", "phoneBlock"}]}]}``. Each phone (a line, see
-    ``account_phone_lines``) adds a client-level phone + account entry of the ``phoneBlock``
-    type, or with NONE removes those entries (any type). ``ordinal`` (1-10, the phone's
-    position on the account) is checked, not stored."""
+    """Multiple Account+Phone DND (its body read by ``dnc.wire.read_account_phone_bulk``): each
+    line, one phone of an account, adds a client-level phone + account entry of its block's
+    type, or with NONE removes those entries (any type)."""
     require_list(client, "legacy")
-    lines_in = account_phone_lines(_entries(body, "accountPhoneDndEntry"))
-    _too_many(len(lines_in))
+    lines = _sort_lines(
+        read, lambda v: v.block == DoNotDial.NONE, key=lambda v: (v.account, v.phone)
+    )
 
-    def check(pair: tuple[Any, Any]) -> tuple[bool, dict]:
-        entry, raw = pair
-        entry = _object(entry, "an account entry")
-        account = _row_invalid(parse_account, entry.get("account"), "account")
-        if raw is None:
-            raise RowInvalid("phones: at least one phone is required")
-        raw = _object(raw, "a phone")
-        phone = _row_invalid(parse_phone, raw.get("phone"), "phone", wildcards=True)
-        if not present(raw.get("ordinal")):
-            raise RowInvalid("ordinal is required")
-        _row_invalid(parse_int, raw.get("ordinal"), "ordinal", min_value=1, max_value=MAX_ORDINAL)
-        if not present(raw.get("phoneBlock")):
-            raise RowInvalid("phoneBlock is required")
-        block = _block(raw.get("phoneBlock"), "phoneBlock")
-        row = {"phone": phone, "account": account, "service_id": NO_SERVICE}
-        if block != DoNotDial.NONE:
-            row.update(dnc_type=block, blocks_through=blocks_through(block, today))
-        return block == DoNotDial.NONE, row
+    def row(v) -> dict:
+        found = {"phone": v.phone, "account": v.account, "service_id": NO_SERVICE}
+        if v.block != DoNotDial.NONE:
+            found.update(dnc_type=v.block, blocks_through=blocks_through(v.block, today))
+        return found
 
-    lines = _sort_lines(lines_in, check, key=lambda v: (v["account"], v["phone"]))
     checked = [
-        (line, "dnc_type" not in row, [row])
-        for line, row in sorted(lines.upserts + lines.removals, key=lambda pair: pair[0])
+        (line, v.block == DoNotDial.NONE, [row(v)])
+        for line, v in sorted(lines.upserts + lines.removals, key=lambda pair: pair[0])
     ]
-    result = BulkResult(errors=lines.errors, duplicates=lines.repeats)
-    _apply_legacy(
+    return _apply_legacy(
         actor=actor,
         client=client,
         lines=checked,
         today=today,
         via=via,
-        result=result,
-        received=len(lines_in),
+        sorted_lines=lines,
+        received=read.received,
     )
-    return result

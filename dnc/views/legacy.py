@@ -23,6 +23,7 @@ from livevox_site.errors import InvalidInput
 from livevox_site.lenient import body_object, epoch_ms, query
 from livevox_site.models import PhoneDncType
 
+from .. import wire
 from ..filters.legacy import (
     filter_data,
     filtered,
@@ -33,7 +34,7 @@ from ..filters.legacy import (
     search_filter,
 )
 from ..models import LegacyEntry
-from ..rows import LegacyRowChecker
+from ..rows import LegacyRowChecker, service_ids
 from ..selectors import legacy as reads
 from ..services import legacy as services
 from ..services.dnc_type import require_dnc_type
@@ -141,7 +142,7 @@ PHONE_BODY = inline_serializer(
                 ),
             },
             many=True,
-            help_text=f"At most {services.MAX_BULK_LINES} lines",
+            help_text=f"At most {wire.MAX_BULK_LINES} lines",
         ),
     },
 )
@@ -178,7 +179,7 @@ ACCOUNT_BODY = inline_serializer(
                 "block": serializers.CharField(help_text=BLOCK_HELP),
             },
             many=True,
-            help_text=f"At most {services.MAX_BULK_LINES} lines",
+            help_text=f"At most {wire.MAX_BULK_LINES} lines",
         ),
     },
 )
@@ -195,7 +196,7 @@ ACCOUNT_PHONE_BODY = inline_serializer(
                         "phone": serializers.CharField(),
                         "ordinal": serializers.IntegerField(
                             min_value=1,
-                            max_value=services.MAX_ORDINAL,
+                            max_value=wire.MAX_ORDINAL,
                             help_text="The phone's position on the account (checked, not kept)",
                         ),
                         "phoneBlock": serializers.CharField(help_text=BLOCK_HELP),
@@ -205,7 +206,7 @@ ACCOUNT_PHONE_BODY = inline_serializer(
                 ),
             },
             many=True,
-            help_text=f"At most {services.MAX_BULK_LINES} phones in all",
+            help_text=f"At most {wire.MAX_BULK_LINES} phones in all",
         ),
     },
 )
@@ -371,13 +372,9 @@ class LegacyDncViewSet(TenantViewSet):
 
     # --- the three bulk methods: one shape, each its service and answer ---
 
-    def _bulk(self, request, service, answer) -> Response:
+    def _bulk(self, request, service, answer, **read) -> Response:
         result = service(
-            actor=self.actor,
-            client=request.client,
-            body=body_object(request.data),
-            today=self.today,
-            via=self.via,
+            actor=self.actor, client=request.client, today=self.today, via=self.via, **read
         )
         return Response(answer(result))
 
@@ -389,7 +386,8 @@ class LegacyDncViewSet(TenantViewSet):
         responses={200: PHONE_RESULT, **ERRORS},
     )
     def multiple_phone(self, request):
-        return self._bulk(request, services.phone_dnc_bulk, bulk_counts)
+        block, read = wire.read_phone_bulk(request.data, service_ids(request.client))
+        return self._bulk(request, services.phone_dnc_bulk, bulk_counts, block=block, read=read)
 
     @doc(
         "dncMultipleAccountDnd",
@@ -399,7 +397,8 @@ class LegacyDncViewSet(TenantViewSet):
         responses={200: ACCOUNT_RESULT, **ERRORS},
     )
     def multiple_account(self, request):
-        return self._bulk(request, services.account_dnd_bulk, bulk_lines)
+        read = wire.read_account_bulk(request.data)
+        return self._bulk(request, services.account_dnd_bulk, bulk_lines, read=read)
 
     @doc(
         "dncMultipleAccountPhoneDnd",
@@ -409,4 +408,5 @@ class LegacyDncViewSet(TenantViewSet):
         responses={200: ACCOUNT_RESULT, **ERRORS},
     )
     def multiple_account_phone(self, request):
-        return self._bulk(request, services.account_phone_dnd_bulk, bulk_lines)
+        read = wire.read_account_phone_bulk(request.data)
+        return self._bulk(request, services.account_phone_dnd_bulk, bulk_lines, read=read)
