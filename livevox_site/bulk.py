@@ -195,11 +195,16 @@ def csv_lines(lines: Iterable[str], *, header: bool = True, delimiter: str = ","
 # --- writing --------------------------------------------------------------------------------
 
 
+def _already_checked(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The rows of a caller that read and checked them itself."""
+    return values
+
+
 def bulk_upsert(
     *,
     model: type[models.Model],
     rows: Iterable[Row],
-    check: Callable[[Any], Mapping[str, Any]],
+    check: Callable[[Any], Mapping[str, Any]] | None = None,
     key_fields: Sequence[str],
     update_fields: Sequence[str] = (),
     fixed: Mapping[str, Any] | None = None,
@@ -217,8 +222,10 @@ def bulk_upsert(
 
     - ``rows``: ``(line, raw)`` pairs (``csv_lines``, ``numbered``), read once, in order.
     - ``check(raw)``: a plain function returning the row's values by field name, one for each
-      key and update field not in ``fixed``; it raises ``RowInvalid(reason)`` (or the
-      services' ``InvalidInput``) for a bad line, which is then named in ``report.errors``.
+      key and update field not in ``fixed`` (none: the rows are such values already, read and
+      checked by the caller, as the legacy bulk methods' lines are by ``dnc.wire``); it
+      raises ``RowInvalid(reason)`` (or the services' ``InvalidInput``) for a bad line, which
+      is then named in ``report.errors``.
       Any other exception is a bug and propagates. It must check everything the database
       would refuse (references, ranges): a database error in phase 2 rolls back the whole
       batch.
@@ -301,7 +308,7 @@ class BulkUpsert:
     def check_rows(
         self,
         rows: Iterable[Row],
-        check: Callable[[Any], Mapping[str, Any]],
+        check: Callable[[Any], Mapping[str, Any]] | None = None,
         *,
         strict: bool = False,
         copy_ready: bool = False,
@@ -310,6 +317,7 @@ class BulkUpsert:
         dropped. Memory: one prepared tuple per good line, and its key. ``copy_ready``: on
         PostgreSQL, the good rows come as COPY text (``copy_text``), for a caller that checks
         in one thread and writes in another."""
+        check = check or _already_checked
         report = BulkReport()
         errors, duplicates = report.errors, report.duplicates
         seen: dict[Hashable, int] = {}

@@ -399,7 +399,6 @@ def _apply_legacy(
             report = bulk_upsert(
                 model=LegacyEntry,
                 rows=iter(upserts),
-                check=lambda row: row,
                 key_fields=LEGACY_KEY,
                 update_fields=["blocks_through"],
                 fixed={
@@ -538,7 +537,6 @@ def account_dnd_bulk(
         report = bulk_upsert(
             model=AccountFlag,
             rows=iter(changes),
-            check=lambda values: values,
             key_fields=ACCOUNT_KEY,
             update_fields=["do_not_dial", "blocks_through", *PROVENANCE],
             fixed={
