@@ -20,24 +20,10 @@ from livevox_site.lenient import parse_enum, parse_int, present
 from livevox_site.models import Client, Service
 
 from .models import NO_GROUP, NO_SERVICE, ContactGroup, DncType
-from .wire import (
-    optional,
-    parse_account,
-    parse_email,
-    parse_expiration,
-    parse_phone,
-    parse_zip,
-)
+from .wire import LIST_VALUES, optional, parse_account, parse_expiration, parse_phone, parse_zip
 
 # Vendor's words for a contact group the client does not have (spec, bulk example).
 GROUP_NOT_VALID = "Contact Group is not valid"
-
-# list name -> (wire key of the value, parser of the value)
-LIST_VALUES = {
-    "dialtime": ("phone", parse_phone),
-    "email": ("email", parse_email),
-    "sms": ("sms", parse_phone),
-}
 
 
 _ABSENT = object()

@@ -2,6 +2,12 @@
 answered. Plain functions: a bulk request checks 10,000 lines with them (docs/performance.md: a
 serializer per line is 35 times slower). Each raises ``InvalidInput`` naming the wire field.
 
+All of the DNC family's reading of requests is here, so views and services never see a body:
+the values (phones, emails, accounts, zips, dates), the legacy bulk bodies (``read_*_bulk``:
+typed lines and the bad ones by line), the dial-time, email and SMS lists' bodies
+(``list_*``), and isBlocked's query (``is_blocked_ask``). The CSV import's and contactCheck's
+line checkers (``dnc.rows``, ``dnc.asks``) are built on these.
+
 Phones are hand-normalized rather than parsed with ``phonenumbers``: the rule is narrower than
 what that library accepts (it takes letters, extensions and other countries, which a DNC list
 must refuse) and isBlocked normalizes on every call, where ``phonenumbers.parse`` costs about
@@ -31,7 +37,8 @@ from livevox_site.lenient import (
     present,
 )
 
-from .models import AccountFlag, DncType, DoNotDial, LegacyEntry
+from .models import NO_GROUP, AccountFlag, DncType, DoNotDial, LegacyEntry
+from .selectors.checks import CheckInput
 
 # What people put around the digits of a North American number.
 _PUNCTUATION = re.compile(r"[\s().\-]+")
@@ -316,3 +323,93 @@ def read_account_phone_bulk(body: Any) -> ReadLines:
         return AccountPhoneLine(account, phone, _block(raw.get("phoneBlock"), "phoneBlock"))
 
     return _read(numbered_lines, read)
+
+
+# --- the dial-time, email and SMS lists' bodies (docs/wire.md section 9) ----------------------
+
+# list name -> (wire key of the value, parser of the value)
+LIST_VALUES = {
+    "dialtime": ("phone", parse_phone),
+    "email": ("email", parse_email),
+    "sms": ("sms", parse_phone),
+}
+
+
+def list_group_id(value: Any) -> int:
+    """``contactGroupId``: a whole number ("1320" too); absent, null, "" or 0: no group."""
+    if not present(value):
+        return NO_GROUP
+    return parse_int(value, "contactGroupId", min_value=0)
+
+
+def list_value(body: Mapping, list_name: str) -> str:
+    key, parse = LIST_VALUES[list_name]
+    return parse(body.get(key), key)
+
+
+def list_create_args(data: Any, *, list_name: str, zone) -> dict:
+    """Create's body -> ``list_entry_create``'s keyword arguments."""
+    body = body_object(data)
+    return {
+        "value": list_value(body, list_name),
+        "contact_group_id": list_group_id(body.get("contactGroupId")),
+        "expiration_date": parse_expiration(
+            body.get("expirationDate"), "expirationDate", zone=zone
+        ),
+    }
+
+
+def list_update_args(data: Any, *, list_name: str, zone) -> dict:
+    """Update's body -> ``list_entry_update``'s keyword arguments: the value is required;
+    ``contactGroupId`` and ``expirationDate`` absent keep what the entry has, null or "" clear
+    it."""
+    body = body_object(data)
+    changes: dict = {"value": list_value(body, list_name)}
+    if "contactGroupId" in body:
+        changes["contact_group_id"] = list_group_id(body["contactGroupId"])
+    if "expirationDate" in body:
+        expires: date | None = parse_expiration(body["expirationDate"], "expirationDate", zone=zone)
+        changes["expiration_date"] = expires
+        changes["clear_expiration"] = expires is None
+    return changes
+
+
+def list_bulk_entries(data: Any) -> list:
+    """Create Multiple's ``dncEntries``: a list (its lines are checked one by one later)."""
+    body = body_object(data)
+    entries = body.get("dncEntries")
+    if not isinstance(entries, list):
+        raise InvalidInput("dncEntries must be a list of entries", field="dncEntries")
+    return entries  # how many it may hold is the service's rule (MAX_BULK_LINES)
+
+
+def list_search_filter(data: Any) -> Mapping:
+    """Find Matching's filter: under ``"filter"``, or the body itself (the spec's dial-time
+    example sends ``{"phone": ...}`` at the top level)."""
+    body = body_object(data)
+    found = body.get("filter")
+    if found is None:
+        return body
+    if not isinstance(found, dict):
+        raise InvalidInput("filter must be a JSON object", field="filter")
+    return found
+
+
+# --- isBlocked's query ------------------------------------------------------------------------
+
+
+def is_blocked_ask(params: dict[str, str]) -> CheckInput:
+    """The query of isBlocked (names already lower-cased, empty values dropped)."""
+    if "service" not in params:
+        raise InvalidInput("service is required", field="service")
+    service_id = parse_int(params["service"], "service", min_value=1)
+    check = CheckInput(
+        service_id=service_id,
+        # The spec: a legacy entry such as 209******* is found by asking for 209*******.
+        phone=optional(parse_phone, params.get("phone"), "phone", wildcards=True),
+        account=optional(parse_account, params.get("account"), "account"),
+        zip=optional(parse_zip, params.get("zip"), "zip"),
+    )
+    if not (check.phone or check.account or check.zip):
+        raise InvalidInput("At least one of phone, account or zip is required")
+    return check

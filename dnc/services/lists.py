@@ -29,8 +29,8 @@ from livevox_site.models import Client
 from livevox_site.transactions import retry_on_deadlock
 
 from ..models import NO_GROUP, ContactGroup, DialtimeEntry, EmailEntry, ListEntry, SmsEntry
-from ..rows import GROUP_NOT_VALID, LIST_VALUES, ListRowChecker
-from ..wire import MAX_BULK_LINES
+from ..rows import GROUP_NOT_VALID, ListRowChecker
+from ..wire import LIST_VALUES, MAX_BULK_LINES
 from .dnc_type import require_list
 
 LIST_MODELS: dict[str, type[ListEntry]] = {

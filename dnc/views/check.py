@@ -17,31 +17,15 @@ from livevox_site import rawsql
 from livevox_site.api import CLIENT, TenantViewSet
 from livevox_site.auth import TOUCH_EVERY, VerifiedLaterLVSessionAuthentication
 from livevox_site.errors import InvalidInput
-from livevox_site.lenient import parse_bool, parse_int, query
+from livevox_site.lenient import parse_bool, query
 from livevox_site.selectors import session_usable_clause
 
+from .. import wire
 from ..models import LegacyEntry
-from ..selectors.checks import CheckInput, is_blocked, is_blocked_for_session
+from ..selectors.checks import is_blocked, is_blocked_for_session
 from ..selectors.decisions import Contact, dnc_reasons
-from ..wire import local_today, optional, parse_account, parse_phone, parse_zip
+from ..wire import local_today
 from .common import ERROR_BODY, client_zone, doc
-
-
-def check_input(params: dict[str, str]) -> CheckInput:
-    """The query of isBlocked (names already lower-cased, empty values dropped)."""
-    if "service" not in params:
-        raise InvalidInput("service is required", field="service")
-    service_id = parse_int(params["service"], "service", min_value=1)
-    check = CheckInput(
-        service_id=service_id,
-        # The spec: a legacy entry such as 209******* is found by asking for 209*******.
-        phone=optional(parse_phone, params.get("phone"), "phone", wildcards=True),
-        account=optional(parse_account, params.get("account"), "account"),
-        zip=optional(parse_zip, params.get("zip"), "zip"),
-    )
-    if not (check.phone or check.account or check.zip):
-        raise InvalidInput("At least one of phone, account or zip is required")
-    return check
 
 
 class IsBlockedViewSet(TenantViewSet):
@@ -93,7 +77,7 @@ class IsBlockedViewSet(TenantViewSet):
     )
     def is_blocked(self, request):
         params = query(request)
-        check = check_input(params)
+        check = wire.is_blocked_ask(params)
         explain = "explain" in params and parse_bool(params["explain"], "explain")
         client = request.client
         today = local_today(client_zone(client))
@@ -156,7 +140,7 @@ def lean_is_blocked(request) -> HttpResponse | None:
     of a constant DRF view over HTTP at 10 million rows (bench/README.md, "isBlocked at 10
     million rows"); the target is 0.6. The rules are the viewset's own: the same cached
     session (``VerifiedLaterLVSessionAuthentication``), the same permission, the same input
-    parsing (``check_input``), the same statement, which re-checks the session."""
+    parsing (``dnc.wire.is_blocked_ask``), the same statement, which re-checks the session."""
     if request.method != "GET" or "text/html" in request.META.get("HTTP_ACCEPT", ""):
         return None
     key = request.META.get(VerifiedLaterLVSessionAuthentication.header, "").strip()
@@ -170,7 +154,7 @@ def lean_is_blocked(request) -> HttpResponse | None:
         params = query(request)
         if "client" in params or "explain" in params:
             return None
-        check = check_input(params)
+        check = wire.is_blocked_ask(params)
     except InvalidInput:
         return None
     client = user.client

@@ -12,10 +12,6 @@ methods and Is Blocked). Another client's entry is a 404 ``{"code": 203, "messag
 not found"}`` (the spec's example body).
 """
 
-from collections.abc import Mapping
-from datetime import date
-from typing import Any
-
 from drf_spectacular.drainage import isolate_view_method
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -27,80 +23,16 @@ from rest_framework.response import Response
 
 from livevox_site.api import CLIENT, PAGE, TenantViewSet, error_responses, no_content
 from livevox_site.errors import EntryNotFound, InvalidInput
-from livevox_site.lenient import body_object, parse_int, present, query
+from livevox_site.lenient import query
 from livevox_site.models import PhoneDncType
 
+from .. import wire
 from ..filters.lists import FILTERS, apply_filters, filter_parameters
-from ..models import NO_GROUP, DialtimeEntry, EmailEntry, SmsEntry
-from ..rows import LIST_VALUES
+from ..models import DialtimeEntry, EmailEntry, SmsEntry
 from ..selectors import lists as reads
 from ..services import lists as services
 from ..services.dnc_type import require_dnc_type
-from ..wire import parse_expiration
 from .common import ERROR_BODY, client_zone, doc
-
-# --- reading the wire -------------------------------------------------------------------------
-
-
-def wire_group(value: Any) -> int:
-    """``contactGroupId``: a whole number ("1320" too); absent, null, "" or 0: no group."""
-    if not present(value):
-        return NO_GROUP
-    return parse_int(value, "contactGroupId", min_value=0)
-
-
-def wire_value(body: Mapping, list_name: str) -> str:
-    key, parse = LIST_VALUES[list_name]
-    return parse(body.get(key), key)
-
-
-def wire_create(data: Any, *, list_name: str, zone) -> dict:
-    """Create's body -> ``list_entry_create``'s keyword arguments."""
-    body = body_object(data)
-    return {
-        "value": wire_value(body, list_name),
-        "contact_group_id": wire_group(body.get("contactGroupId")),
-        "expiration_date": parse_expiration(
-            body.get("expirationDate"), "expirationDate", zone=zone
-        ),
-    }
-
-
-def wire_update(data: Any, *, list_name: str, zone) -> dict:
-    """Update's body -> ``list_entry_update``'s keyword arguments: the value is required;
-    ``contactGroupId`` and ``expirationDate`` absent keep what the entry has, null or "" clear
-    it."""
-    body = body_object(data)
-    changes: dict = {"value": wire_value(body, list_name)}
-    if "contactGroupId" in body:
-        changes["contact_group_id"] = wire_group(body["contactGroupId"])
-    if "expirationDate" in body:
-        expires: date | None = parse_expiration(body["expirationDate"], "expirationDate", zone=zone)
-        changes["expiration_date"] = expires
-        changes["clear_expiration"] = expires is None
-    return changes
-
-
-def wire_bulk(data: Any) -> list:
-    """Create Multiple's ``dncEntries``: a list (its lines are checked one by one later)."""
-    body = body_object(data)
-    entries = body.get("dncEntries")
-    if not isinstance(entries, list):
-        raise InvalidInput("dncEntries must be a list of entries", field="dncEntries")
-    return entries  # how many it may hold is the service's rule (MAX_BULK_LINES)
-
-
-def wire_search(data: Any) -> Mapping:
-    """Find Matching's filter: under ``"filter"``, or the body itself (the spec's dial-time
-    example sends ``{"phone": ...}`` at the top level)."""
-    body = body_object(data)
-    found = body.get("filter")
-    if found is None:
-        return body
-    if not isinstance(found, dict):
-        raise InvalidInput("filter must be a JSON object", field="filter")
-    return found
-
 
 # --- the schema -----------------------------------------------------------------------------
 
@@ -123,7 +55,7 @@ TITLES = {"dialtime": "Dialtime", "email": "Email", "sms": "SMS"}
 def _schemas(list_name: str) -> dict:
     """The request and response bodies of one list, named ``Dnc<List>...`` (component names
     are unique site-wide)."""
-    key = LIST_VALUES[list_name][0]
+    key = wire.LIST_VALUES[list_name][0]
     prefix = f"Dnc{TITLES[list_name].capitalize()}"
     value = serializers.CharField(
         help_text="10 digits" if key != "email" else "An email address (matched without case)"
@@ -305,7 +237,7 @@ class ListEntryViews:
             client=request.client,
             list_name=self.list_name,
             via=self.via,
-            **wire_create(request.data, list_name=self.list_name, zone=self.zone),
+            **wire.list_create_args(request.data, list_name=self.list_name, zone=self.zone),
         )
         return Response({"id": entry.pk}, status=status.HTTP_201_CREATED)
 
@@ -314,7 +246,7 @@ class ListEntryViews:
             actor=self.actor,
             client=request.client,
             list_name=self.list_name,
-            entries=wire_bulk(request.data),
+            entries=wire.list_bulk_entries(request.data),
             via=self.via,
         )
         if outcome.message:
@@ -329,7 +261,7 @@ class ListEntryViews:
 
     def search(self, request):
         queryset = apply_filters(
-            self.get_queryset(), wire_search(request.data), FILTERS[self.list_name]
+            self.get_queryset(), wire.list_search_filter(request.data), FILTERS[self.list_name]
         )
         return self._page(queryset)
 
@@ -355,7 +287,7 @@ class ListEntryViews:
             client=request.client,
             entry=entry,
             via=self.via,
-            **wire_update(request.data, list_name=self.list_name, zone=self.zone),
+            **wire.list_update_args(request.data, list_name=self.list_name, zone=self.zone),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
