@@ -221,3 +221,21 @@ def _fresh_group_permissions():
     yield
     clear_group_permissions_cache()
     VerifiedLaterLVSessionAuthentication._cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _dnc_counters_start_empty(request):
+    """Every database test starts with no DNC counter rows. Each list's counters are kept by
+    database triggers (dnc/migrations/0002_counters.py); the flush that ends a transactional
+    test deletes the counters before the entries on SQLite, whose delete triggers then leave
+    negative counts behind for the next test on that worker (pytest-xdist runs a file's
+    transactional tests among the others, not last)."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+    } & set(request.fixturenames)
+    if uses_db:
+        request.getfixturevalue("_django_db_helper")
+        from dnc.models import DncCounter
+
+        DncCounter.objects.all().delete()

@@ -18,6 +18,12 @@ BEFORE = ("recordings", "0001_initial")
 AFTER = ("recordings", "0002_recording_id_per_client")
 
 
+def migrate_to_latest() -> None:
+    """Every app back at its newest migration (not only this app's migration under test)."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def migrate(target):
     executor = MigrationExecutor(connection)
     executor.migrate([target])
@@ -30,7 +36,7 @@ def at_0001():
     try:
         yield apps
     finally:
-        migrate(AFTER)
+        migrate_to_latest()
 
 
 def test_it_keeps_each_stored_recording_under_its_id(at_0001, client_a, client_b, api):
