@@ -23,17 +23,24 @@ class JobStopped(Exception):
     """A job failed; its row holds the message for the user."""
 
 
+def finished(run, job_id: int, what: str):
+    """``run(job_id)``'s job when it finished; ``JobStopped`` (raised outside any ``except``,
+    so no exception of the job's is chained to it) when it failed or stopped on an error."""
+    try:
+        job = run(job_id)
+    except Exception:
+        job = None
+    if job is None or job.status == JobStatus.FAILED:
+        raise JobStopped(f"{what} {job_id} failed (its page says why)")
+    return job
+
+
 @task()
 def run_import(job_id: int) -> dict:
     """Run (or resume) one CSV import or preview; its progress is on the ``ImportJob`` row."""
     from .imports import counts, run_job
 
-    try:
-        job = run_job(job_id)
-    except Exception:
-        job = None
-    if job is None or job.status == JobStatus.FAILED:
-        raise JobStopped(f"import job {job_id} failed (its page says why)")
+    job = finished(run_job, job_id, "import job")
     return {"status": job.status, **counts(job)}
 
 
@@ -52,12 +59,7 @@ def run_suppression_preview(preview_id: int) -> dict:
     """Run one suppression preview; its progress is on the ``SuppressionPreview`` row."""
     from .suppression import run_preview
 
-    try:
-        preview = run_preview(preview_id)
-    except Exception:
-        preview = None
-    if preview is None or preview.status == JobStatus.FAILED:
-        raise JobStopped(f"suppression preview {preview_id} failed (its page says why)")
+    preview = finished(run_preview, preview_id, "suppression preview")
     return {
         "status": preview.status,
         "contacts": preview.contacts,

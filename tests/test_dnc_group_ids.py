@@ -6,9 +6,7 @@ the import's line checker, the admin's names, choices and filter, the deletion c
 migration keeps every stored group under its id."""
 
 import pytest
-from django.db import connection
 from django.db.migrations.exceptions import IrreversibleError
-from django.db.migrations.executor import MigrationExecutor
 
 from dnc import admin as dnc_admin
 from dnc.models import GROUP_KEY_MIN, ContactGroup, DialtimeEntry
@@ -18,6 +16,8 @@ from dnc.services import lists as list_services
 from livevox_site.audit import Actor
 from livevox_site.errors import AlreadyExists, InvalidValue
 from livevox_site.models import AuditEntry, Client, PhoneDncType
+
+from .migrations_helpers import migrate, migrate_to_latest
 
 LIST = "/admin/dnc/contactgroup/"
 ENTRIES = "/admin/dnc/dialtimeentry/"
@@ -275,18 +275,6 @@ def test_a_group_is_in_use_by_its_own_clients_entries_only(admin_as, entries, gr
 
 BEFORE = ("dnc", "0009_preview_visibility")
 AFTER = ("dnc", "0010_contact_group_id_per_client")
-
-
-def migrate_to_latest() -> None:
-    """Every app back at its newest migration (not only this app's migration under test)."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
 
 
 @pytest.fixture

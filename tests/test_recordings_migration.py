@@ -4,30 +4,17 @@ before keep their key, so their audit History still finds them."""
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
 from django.db.migrations.exceptions import IrreversibleError
-from django.db.migrations.executor import MigrationExecutor
 
 from recordings.models import Recording
 
+from .migrations_helpers import migrate, migrate_to_latest
 from .recordings_helpers import SPEC_INFO, make_recording
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = ("recordings", "0001_initial")
 AFTER = ("recordings", "0002_recording_id_per_client")
-
-
-def migrate_to_latest() -> None:
-    """Every app back at its newest migration (not only this app's migration under test)."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
 
 
 @pytest.fixture
