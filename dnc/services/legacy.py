@@ -497,37 +497,10 @@ def account_dnd_bulk(
     )
     result = BulkResult(errors=lines.errors, duplicates=lines.repeats)
     with transaction.atomic():
-        accounts = sorted({v["account"] for _, v in lines.upserts + lines.removals})
-        current: dict[str, AccountFlag] = {}
-        for start in range(0, len(accounts), 1000):
-            for flag in (
-                AccountFlag.objects.for_client(client)
-                .filter(account__in=accounts[start : start + 1000])
-                .select_for_update()
-            ):
-                current[flag.account] = flag
-        removed = []
-        for _, values in lines.removals:
-            flag = current.get(values["account"])
-            if flag is not None and _flag_blocks(flag, today):
-                result.successful += 1
-            else:
-                result.duplicates += 1
-            if flag is not None:
-                removed.append(flag)
-        changes = []
-        for line, values in lines.upserts:
-            flag = current.get(values["account"])
-            same = (
-                flag is not None
-                and flag.do_not_dial == values["do_not_dial"]
-                and flag.blocks_through == values["blocks_through"]
-            )
-            if same:
-                result.duplicates += 1
-            else:
-                result.successful += 1
-                changes.append((line, values))
+        accounts = {v["account"] for _, v in lines.upserts + lines.removals}
+        current = _flags_locked(client, accounts)
+        removed = _flags_to_remove(lines.removals, current, today, result)
+        changes = _flag_changes(lines.upserts, current, result)
         snapshots = [snapshot(flag) for flag in removed]
         ids = [flag.pk for flag in removed]
         for start in range(0, len(ids), 1000):
@@ -560,6 +533,56 @@ def account_dnd_bulk(
                 details={"source": via, "lines": _counts(result, read.received)},
             )
     return result
+
+
+def _flags_locked(client: Client, accounts: set[str]) -> dict[str, AccountFlag]:
+    """The client's flags of these accounts, by account, locked until the transaction ends
+    (read 1,000 accounts a query, in order)."""
+    ordered = sorted(accounts)
+    current: dict[str, AccountFlag] = {}
+    for start in range(0, len(ordered), 1000):
+        for flag in (
+            AccountFlag.objects.for_client(client)
+            .filter(account__in=ordered[start : start + 1000])
+            .select_for_update()
+        ):
+            current[flag.account] = flag
+    return current
+
+
+def _flags_to_remove(
+    removals: list, current: dict[str, AccountFlag], today: date, result: BulkResult
+) -> list[AccountFlag]:
+    """The flags NONE lines remove; a line whose flag did not block (or did not exist) is a
+    duplicate."""
+    removed = []
+    for _, values in removals:
+        flag = current.get(values["account"])
+        if flag is not None and _flag_blocks(flag, today):
+            result.successful += 1
+        else:
+            result.duplicates += 1
+        if flag is not None:
+            removed.append(flag)
+    return removed
+
+
+def _flag_changes(upserts: list, current: dict[str, AccountFlag], result: BulkResult) -> list:
+    """The lines that change a flag (a line whose flag already is as asked is a duplicate)."""
+    changes = []
+    for line, values in upserts:
+        flag = current.get(values["account"])
+        same = (
+            flag is not None
+            and flag.do_not_dial == values["do_not_dial"]
+            and flag.blocks_through == values["blocks_through"]
+        )
+        if same:
+            result.duplicates += 1
+        else:
+            result.successful += 1
+            changes.append((line, values))
+    return changes
 
 
 def _flag_blocks(flag: AccountFlag, today: date) -> bool:

@@ -84,85 +84,102 @@ USERS = [
 
 
 def seed_demo(stdout=None, base_url: str = "http://127.0.0.1:8000") -> None:
+    """The demo clients with their services, users and access token, then each resource app's
+    demo data (``ResourceAppConfig.seed_demo``); idempotent, audited like any other change."""
     actor = Actor.command("seed_demo")
     with transaction.atomic():
         for spec in CLIENTS:
-            client, created = Client.objects.get_or_create(
-                id=spec["id"],
-                defaults={
-                    "code": spec["code"],
-                    "name": spec["name"],
-                    "phone_dnc_type": spec["phone_dnc_type"],
-                    "time_zone": spec["time_zone"],
-                },
-            )
-            if created:
-                audit_record(
-                    actor=actor,
-                    client=client,
-                    action="site.client.added",
-                    obj=client,
-                    after=snapshot(client),
-                )
-            for service_id, service_name in spec["services"].items():
-                service, created = Service.objects.get_or_create(
-                    id=service_id, defaults={"client": client, "name": service_name}
-                )
-                if created:
-                    audit_record(
-                        actor=actor,
-                        client=client,
-                        action="site.service.added",
-                        obj=service,
-                        after=snapshot(service),
-                    )
-                elif service.name == f"Service {service_id}":
-                    # Demo data of an earlier version: give it its believable name.
-                    before = snapshot(service)
-                    service.name = service_name
-                    service.save(update_fields=["name"])
-                    audit_record(
-                        actor=actor,
-                        client=client,
-                        action="site.service.changed",
-                        obj=service,
-                        before=before,
-                        after=snapshot(service),
-                    )
-            for username, role, strategies_power, dnc_power in USERS:
-                user = User.objects.filter(client=client, username=username).first()
-                if user is None:
-                    user = User(client=client, username=username)
-                user.role = role
-                user.power_dialing_strategies = strategies_power
-                user.power_edit_dnc = dnc_power
-                user.is_active = True
-                if not user.has_usable_password() or not user.check_password(DEMO_PASSWORD):
-                    user.set_password(DEMO_PASSWORD)
-                user.save()
-            token = AccessToken.objects.filter(token_hash=hash_token(spec["token"])).first()
-            if token is None:
-                access_token_create(
-                    actor=actor, client=client, name="Demo token", raw=spec["token"]
-                )
-            elif not token.is_active:
-                # Its hash is unique, so a revoked demo token cannot be created again: restore it.
-                before = snapshot(token)
-                token.revoked_at = None
-                token.save(update_fields=["revoked_at"])
-                audit_record(
-                    actor=actor,
-                    client=client,
-                    action="site.accesstoken.restored",
-                    obj=token,
-                    before=before,
-                    after=snapshot(token),
-                )
-        # Each resource app adds its own demo data (ResourceAppConfig.seed_demo).
+            client = _seed_client(actor, spec)
+            _seed_services(actor, client, spec["services"])
+            _seed_users(client)
+            _seed_token(actor, client, spec["token"])
         for app in resource_apps():
             app.seed_demo(actor)
     if stdout is not None:
         stdout.write(demo_logins_text(base_url))
+
+
+def _seed_client(actor: Actor, spec: dict) -> Client:
+    client, created = Client.objects.get_or_create(
+        id=spec["id"],
+        defaults={
+            "code": spec["code"],
+            "name": spec["name"],
+            "phone_dnc_type": spec["phone_dnc_type"],
+            "time_zone": spec["time_zone"],
+        },
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            client=client,
+            action="site.client.added",
+            obj=client,
+            after=snapshot(client),
+        )
+    return client
+
+
+def _seed_services(actor: Actor, client: Client, services: dict[int, str]) -> None:
+    for service_id, service_name in services.items():
+        service, created = Service.objects.get_or_create(
+            id=service_id, defaults={"client": client, "name": service_name}
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                client=client,
+                action="site.service.added",
+                obj=service,
+                after=snapshot(service),
+            )
+        elif service.name == f"Service {service_id}":
+            # Demo data of an earlier version: give it its believable name.
+            before = snapshot(service)
+            service.name = service_name
+            service.save(update_fields=["name"])
+            audit_record(
+                actor=actor,
+                client=client,
+                action="site.service.changed",
+                obj=service,
+                before=before,
+                after=snapshot(service),
+            )
+
+
+def _seed_users(client: Client) -> None:
+    """The demo users, with their demo password, role and powers put back if changed."""
+    for username, role, strategies_power, dnc_power in USERS:
+        user = User.objects.filter(client=client, username=username).first()
+        if user is None:
+            user = User(client=client, username=username)
+        user.role = role
+        user.power_dialing_strategies = strategies_power
+        user.power_edit_dnc = dnc_power
+        user.is_active = True
+        if not user.has_usable_password() or not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+        user.save()
+
+
+def _seed_token(actor: Actor, client: Client, raw: str) -> None:
+    token = AccessToken.objects.filter(token_hash=hash_token(raw)).first()
+    if token is None:
+        access_token_create(actor=actor, client=client, name="Demo token", raw=raw)
+    elif not token.is_active:
+        # Its hash is unique, so a revoked demo token cannot be created again: restore it.
+        before = snapshot(token)
+        token.revoked_at = None
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            client=client,
+            action="site.accesstoken.restored",
+            obj=token,
+            before=before,
+            after=snapshot(token),
+        )
 
 
 def demo_logins_text(base_url: str = "http://127.0.0.1:8000") -> str:
