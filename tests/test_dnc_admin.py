@@ -947,3 +947,37 @@ def test_a_value_already_listed_without_a_group_says_so(admin_as, rows):
     assert form_errors(response) == {
         "sms": ["This value is already listed (without a contact group)."]
     }
+
+
+PAST = (
+    "This day has passed in Acme's time zone (America/New_York): the entries would stop "
+    "blocking at once. Choose today or a later day, or leave it empty for no expiration."
+)
+
+
+def test_an_expiration_date_in_the_past_is_refused_with_the_reason(admin_as, rows):
+    browser = admin_as("manager_with_dnc_power")
+    response = browser.post(
+        f"{ADMIN}dialtimeentry/add/",
+        {"phone": "2125550199", "contact_group_id": "0", "expiration_date": "2020-01-01"},
+    )
+    assert form_errors(response) == {"expiration_date": [PAST]}
+    assert not DialtimeEntry.objects.filter(phone="2125550199").exists()
+
+    ids = [rows["dialtime_a"].pk]
+    response = browser.post(
+        f"{ADMIN}dialtimeentry/",
+        {"action": "set_expiration", "_selected_action": ids, "apply": "1", "date": "2020-01-01"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"date": [PAST]}
+    assert DialtimeEntry.objects.get(pk=rows["dialtime_a"].pk).expiration_date is None
+
+
+def test_removing_entries_is_confirmed_with_the_red_button(admin_as, rows):
+    confirm = admin_as("manager_with_dnc_power").post(
+        f"{ADMIN}smsentry/",
+        {"action": "delete_selected_entries", "_selected_action": [rows["sms_a"].pk]},
+    )
+    assert confirm.status_code == 200 and confirm.context["danger"] is True
+    assert b'class="delete-confirmation"' in confirm.content

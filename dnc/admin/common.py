@@ -352,10 +352,12 @@ class DncAdmin(TenantAdminMixin, admin.ModelAdmin):
         intro: str,
         button: str,
         form: forms.Form | None = None,
+        danger: bool = False,
     ) -> TemplateResponse:
         """A confirmation page for an action: what it does, the selected rows (the first
         ``SHOWN_ON_CONFIRMATION``), an optional form; it posts the same selection back with
-        ``apply``, to the same URL (the search and filters of a "select all")."""
+        ``apply``, to the same URL (the search and filters of a "select all"). ``danger``: the
+        button is red, as on the admin's own deletion pages."""
         count = queryset.order_by().values_list("pk", flat=True)[: MAX_ACTION_ROWS + 1]
         count = len(count)
         return TemplateResponse(
@@ -376,6 +378,7 @@ class DncAdmin(TenantAdminMixin, admin.ModelAdmin):
                 "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
                 "select_across": request.POST.get("select_across", "0"),
                 "action": action,
+                "danger": danger,
             },
         )
 
@@ -395,6 +398,7 @@ class DncAdmin(TenantAdminMixin, admin.ModelAdmin):
                 title="Remove entries",
                 intro="These entries will be removed from the list and stop blocking calls.",
                 button="Yes, remove them",
+                danger=True,
             )
         ids = self._by_client(request, queryset)
         if ids is None:

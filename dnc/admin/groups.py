@@ -121,6 +121,7 @@ class ContactGroupAdmin(DncAdmin):
                 intro="These contact groups will be deleted. A group that entries of the DNC "
                 "lists still name is kept.",
                 button="Yes, delete them",
+                danger=True,
             )
         self.delete_queryset(request, queryset)
         return None

@@ -18,7 +18,7 @@ from ..models import (
 )
 from ..services import lists as list_services
 from ..services.dnc_type import list_refusal
-from ..wire import parse_email, parse_phone
+from ..wire import local_today, parse_email, parse_phone, zone_of
 from .common import (
     PHONE_HELP,
     ContactGroupFilter,
@@ -31,6 +31,14 @@ from .common import (
     _grouped_choices,
     _with_client,
 )
+
+
+def past_day(client: Client) -> str:
+    return (
+        f"This day has passed in {client.name}'s time zone ({client.time_zone}): the entries "
+        "would stop blocking at once. Choose today or a later day, or leave it empty for no "
+        "expiration."
+    )
 
 
 class ListEntryForm(forms.ModelForm):
@@ -77,6 +85,11 @@ class ListEntryForm(forms.ModelForm):
             value = list_services.clean_value(self.list_name, cleaned.get(key))
         except LVError as error:
             _error(self, error, {key: key})
+            return cleaned
+        day = cleaned.get("expiration_date")
+        passed = day is not None and day < local_today(zone_of(client.time_zone))
+        if passed and "expiration_date" in self.changed_data:
+            self.add_error("expiration_date", past_day(client))
             return cleaned
         try:
             group = list_services.check_contact_group(client, cleaned["contact_group_id"])
@@ -208,7 +221,7 @@ class ListEntryAdmin(DncAdmin):
     @admin.action(description="Set an expiration date", permissions=["change"])
     def set_expiration(self, request, queryset):
         form = ExpirationForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
+        if form.is_valid() and not self._passed(form, queryset):
             self._set_expiration(request, queryset, form.cleaned_data["date"])
             return None
         return self._confirm(
@@ -221,6 +234,18 @@ class ListEntryAdmin(DncAdmin):
             button="Set the expiration date",
             form=form,
         )
+
+    @staticmethod
+    def _passed(form: forms.Form, queryset) -> bool:
+        """Whether the chosen day has passed for a client of the selection (its entries would
+        stop blocking at once): then the form says so, and nothing changes."""
+        day = form.cleaned_data["date"]
+        client_ids = queryset.order_by().values_list("client_id", flat=True).distinct()
+        for client in Client.objects.filter(pk__in=client_ids):
+            if day < local_today(zone_of(client.time_zone)):
+                form.add_error("date", past_day(client))
+                return True
+        return False
 
     @admin.action(description="Clear the expiration date (block for ever)", permissions=["change"])
     def clear_expiration(self, request, queryset):
