@@ -302,15 +302,27 @@ def bad_request(request, exception, *args, **kwargs) -> HttpResponse:
     return wire_error_response(request, 400, CODE_INVALID, message)
 
 
+def _page(request, template: str, status: int, exception) -> HttpResponse:
+    """An error page; under ``/admin/`` with the admin's own context (the user's links, Log
+    out included), as every admin page has it."""
+    from django.contrib import admin
+    from django.template import loader
+
+    context = {"exception": str(exception)}
+    if request.path_info.startswith("/admin/") and hasattr(request, "user"):
+        context.update(admin.site.each_context(request))
+    return HttpResponse(loader.get_template(template).render(context, request), status=status)
+
+
 def permission_denied(request, exception, *args, **kwargs) -> HttpResponse:
     if not is_wire_path(request.path_info):
-        return defaults.permission_denied(request, exception, *args, **kwargs)
+        return _page(request, "403.html", 403, exception)
     return wire_error_response(request, 403, 403, "Forbidden")
 
 
 def page_not_found(request, exception, *args, **kwargs) -> HttpResponse:
     if not is_wire_path(request.path_info):
-        return defaults.page_not_found(request, exception, *args, **kwargs)
+        return _page(request, "404.html", 404, exception)
     return wire_not_found(request)
 
 

@@ -161,7 +161,7 @@ class PlainAdminNotFoundMiddleware:
             and request.path_info.startswith("/admin/")
             and response.get("Content-Type", "").startswith("text/html")
         ):
-            from django.views.defaults import page_not_found
+            from .errors import page_not_found
 
             return page_not_found(request, Http404())
         return response

@@ -615,3 +615,12 @@ def test_an_admin_path_that_is_no_page_answers_a_plain_404_even_in_debug(admin_a
     text = response.content.decode()
     assert "There is no such page" in text
     assert "URLconf" not in text and "dnc/import/<str:list_name>/" not in text
+
+
+def test_a_refusal_page_keeps_the_log_out_link(admin_as, client_a):
+    response = admin_as("manager").get("/admin/dnc/import/dialtime/")
+
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "You need the Edit DNC Lists power (or the Superuser role)" in text
+    assert 'id="logout-form"' in text
