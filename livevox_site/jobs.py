@@ -278,6 +278,16 @@ class UploadJob(models.Model):
         # Reached through the rights of what the job does, never through permissions of its own.
         default_permissions = ()
 
+    # Progress in the file's data lines, as a person counts them: the header line left out
+    # (``lines_done`` and ``total_lines`` are physical lines, as the error lines number them).
+    @property
+    def data_lines_done(self) -> int:
+        return max(0, self.lines_done - 1)
+
+    @property
+    def data_lines_total(self) -> int | None:
+        return None if self.total_lines is None else max(0, self.total_lines - 1)
+
 
 def store_upload(job: UploadJob, folder: str, upload) -> UploadJob:
     """Save ``upload`` as ``<folder>/<job id>.csv`` in the default storage (any worker host

@@ -596,3 +596,9 @@ def test_an_import_killed_mid_file_leaves_whole_batches_and_a_resume_finishes_it
 
     out = import_dnc("--client", 4199, "--list", "dialtime", "--batch-size", 1000, path)
     assert f"0 new, 0 updated, {lines} unchanged" in out
+
+
+def test_the_import_page_gives_the_date_format(admin_as, client_a):
+    text = page_text(admin_as("manager_with_dnc_power").get("/admin/dnc/import/dialtime/"))
+    assert "Dates as year-month-day (2027-12-31)" in text
+    assert "see below" not in text

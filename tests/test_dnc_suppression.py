@@ -302,7 +302,8 @@ def test_the_page_shows_progress_and_refreshes_while_it_runs(admin_as, client_a,
     )
     running = browser.get(f"/admin/dnc/suppression/{preview.pk}/")
     assert '<meta http-equiv="refresh" content="2">' in running.content.decode()
-    assert "Working: line 7 of 14 (50%)." in page_text(running)
+    # Lines 2-7 of a 14-line file (its header is line 1): 6 of its 13 data lines.
+    assert "Working: 6 of 13 lines (50%)." in page_text(running)
 
 
 # --- rights and tenancy ---------------------------------------------------------------------

@@ -117,7 +117,8 @@ def _client_for(request, client_id) -> Client:
 class UploadForm(forms.Form):
     client = forms.ModelChoiceField(queryset=Client.objects.none(), required=False)
     file = forms.FileField(
-        label="CSV file", help_text="UTF-8, with a first line naming the columns (see below)."
+        label="CSV file",
+        help_text="Saved as “CSV UTF-8”, its first line naming the columns shown above.",
     )
 
     def __init__(
