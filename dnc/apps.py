@@ -22,6 +22,11 @@ class DncConfig(ResourceAppConfig):
     admin_links = [
         (
             "dnc.check_isblocked",
+            "Check whether a number may be called, texted or emailed now, and why not",
+            "admin:dnc_check",
+        ),
+        (
+            "dnc.check_isblocked",
             "Preview how much of a contact list would be suppressed, and why",
             "admin:dnc_suppression",
         ),
@@ -29,6 +34,7 @@ class DncConfig(ResourceAppConfig):
     admin_urls = (
         "dnc.admin.imports.admin_urlpatterns",
         "dnc.admin.suppression.suppression_urlpatterns",
+        "dnc.admin.check.check_urlpatterns",
     )
     job_recovery = ("dnc.tasks.recover_jobs",)
     client_checks = ("dnc.services.dnc_type.client_change_refusal",)
