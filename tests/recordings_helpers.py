@@ -24,6 +24,24 @@ SPEC_INFO = {
 }
 
 # MPEG-1 Layer III bit rates (kbit/s) by index, and sample rates (Hz) by index.
+# The admin add form of a recording, as a manager fills it (its audio aside).
+UPLOAD = {
+    "recording_id": "upload-1",
+    "call_center_id": "1191",
+    "service_id": "11846",
+    "agent_id": "45365",
+    "campaign_id": "1",
+    "account": "002723754",
+    "phone": "8015442100",
+    "term_code_id": "200801",
+    "start_time_0": "2013-08-05",
+    "start_time_1": "14:28:49",
+    "end_time_0": "2013-08-05",
+    "end_time_1": "14:29:49",
+    "original_account_number": "",
+    "duration": "60",
+}
+
 _BITRATES = [None, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, None]
 _SAMPLE_RATES = [44100, 48000, 32000, None]
 

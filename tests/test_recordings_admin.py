@@ -9,7 +9,7 @@ from livevox_site.models import AuditEntry
 from recordings.demo import SPEC_EXAMPLE_ID, silent_mp3
 from recordings.models import Recording
 
-from .recordings_helpers import make_recording
+from .recordings_helpers import UPLOAD, make_recording
 
 LIST = "/admin/recordings/recording/"
 
@@ -57,24 +57,6 @@ def test_it_plays_the_recording_through_a_scoped_view(admin_as, recordings):
     assert b"".join(response.streaming_content) == silent_mp3(2)[:104]
     assert admin_as("outsider").get(audio_url).status_code == 404
     assert admin_as("it_user").get(audio_url).status_code == 403
-
-
-UPLOAD = {
-    "recording_id": "upload-1",
-    "call_center_id": "1191",
-    "service_id": "11846",
-    "agent_id": "45365",
-    "campaign_id": "1",
-    "account": "002723754",
-    "phone": "8015442100",
-    "term_code_id": "200801",
-    "start_time_0": "2013-08-05",
-    "start_time_1": "14:28:49",
-    "end_time_0": "2013-08-05",
-    "end_time_1": "14:29:49",
-    "original_account_number": "",
-    "duration": "60",
-}
 
 
 @pytest.mark.parametrize("who", ["superuser", "sysadmin"])

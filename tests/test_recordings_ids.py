@@ -12,7 +12,7 @@ from livevox_site.models import AuditEntry
 from recordings.demo import silent_mp3
 from recordings.models import Recording
 
-from .recordings_helpers import SPEC_INFO, make_recording
+from .recordings_helpers import SPEC_INFO, UPLOAD, make_recording
 
 TAKEN = "777001"  # held by client B
 FREE = "777002"  # held by nobody
@@ -37,20 +37,8 @@ def upload(browser, recording_id: str):
     return browser.post(
         LIST + "add/",
         {
+            **UPLOAD,
             "recording_id": recording_id,
-            "call_center_id": "1191",
-            "service_id": "11846",
-            "agent_id": "45365",
-            "campaign_id": "1",
-            "account": "002723754",
-            "phone": "8015442100",
-            "term_code_id": "200801",
-            "start_time_0": "2013-08-05",
-            "start_time_1": "14:28:49",
-            "end_time_0": "2013-08-05",
-            "end_time_1": "14:29:49",
-            "original_account_number": "",
-            "duration": "60",
             "audio": SimpleUploadedFile("call.mp3", silent_mp3(2), "audio/mpeg"),
         },
     )
